@@ -1,0 +1,53 @@
+# fixq: see README.md. `make demo` runs the product on the bundled demo,
+# `make test` runs every test. Both install what they need (scripts/setup.sh).
+SHELL := /bin/bash
+export FIXQ_CACHE ?= $(HOME)/.cache/fixq
+export NODE_PATH := $(FIXQ_CACHE)/node/node_modules
+GOBIN := $(shell go env GOPATH)/bin
+export PATH := $(GOBIN):$(PATH)
+
+.PHONY: all setup build proto check-gen check-pure vet unit fuzz test demo bench clean
+
+all: build
+
+setup:
+	scripts/setup.sh all
+
+build:
+	go build -o bin/fixq ./cmd/fixq
+
+# Generated code: ONNX protobuf types from Debian's official onnx.proto.
+proto:
+	cp /usr/include/onnx/onnx.proto core/onnx/onnxpb/onnx.proto
+	cd core/onnx/onnxpb && protoc --go_out=. --go_opt=Monnx.proto=fixq/core/onnx/onnxpb \
+		--go_opt=paths=source_relative onnx.proto
+
+# CI check: generated files regenerate unchanged.
+check-gen: proto
+	git diff --exit-code -- core/onnx/onnxpb || { echo "generated code is stale: run make proto and commit" >&2; exit 1; }
+
+# core/ and dpu/ build for js/wasm and import no syscall/js, net/http or os.
+check-pure:
+	GOOS=js GOARCH=wasm go build ./core/... ./dpu/...
+	@bad=$$(GOOS=js GOARCH=wasm go list -f '{{.ImportPath}}: {{join .Imports " "}}' ./core/... ./dpu/... | grep -E '(^| )(syscall/js|net/http|os)( |$$)' || true); \
+	if [ -n "$$bad" ]; then echo "impure core/dpu packages:"; echo "$$bad"; exit 1; fi; echo "check-pure: ok"
+
+vet:
+	go vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$\|_gen\.go$$'))" || { gofmt -l .; echo "gofmt needed" >&2; exit 1; }
+
+unit:
+	go test -count=1 ./...
+
+# Short, bounded fuzzing of the decoder (seed corpus: real models).
+fuzz:
+	go test ./core/onnx -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+
+test: setup check-gen check-pure vet unit fuzz
+	@echo "make test: all passed"
+
+bench:
+	scripts/bench-float.sh
+
+clean:
+	rm -rf bin build site

@@ -1,0 +1,4 @@
+package ops
+
+// mathKernels is the math family of the registry (see registry.go).
+var mathKernels = map[string]Kernel{}

@@ -1,0 +1,4 @@
+package ops
+
+// nnKernels is the nn family of the registry (see registry.go).
+var nnKernels = map[string]Kernel{}
