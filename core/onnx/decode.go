@@ -60,6 +60,9 @@ func FromProto(mp *onnxpb.ModelProto) (*graph.Model, error) {
 		if d == "ai.onnx" {
 			d = ""
 		}
+		if _, dup := m.Opsets[d]; dup {
+			return nil, fmt.Errorf("onnx: opset_import lists domain %q twice", os.GetDomain())
+		}
 		m.Opsets[d] = os.GetVersion()
 	}
 	if _, ok := m.Opsets[""]; !ok {
@@ -124,26 +127,31 @@ func graphFromProto(gp *onnxpb.GraphProto) (*graph.Graph, error) {
 		}
 		g.ValueInfo = append(g.ValueInfo, vi)
 	}
-	used := map[string]bool{}
+	used := make(map[string]bool, len(gp.GetNode()))
 	for _, np := range gp.GetNode() {
 		if np.GetName() != "" {
 			used[np.GetName()] = true
 		}
 	}
 	for i, np := range gp.GetNode() {
-		n, err := nodeFromProto(np)
+		// Name unnamed nodes first, so every later error can say which node.
+		name := np.GetName()
+		if name == "" {
+			base := fmt.Sprintf("%s_%d", np.GetOpType(), i)
+			name = base
+			for k := 1; used[name]; k++ {
+				name = fmt.Sprintf("%s_%d", base, k)
+			}
+			used[name] = true
+		}
+		n, err := nodeFromProto(np, name, i)
 		if err != nil {
 			return nil, err
 		}
-		if n.Name == "" {
-			base := fmt.Sprintf("%s_%d", n.OpType, i)
-			n.Name = base
-			for k := 1; used[n.Name]; k++ {
-				n.Name = fmt.Sprintf("%s_%d", base, k)
-			}
-			used[n.Name] = true
-		}
 		g.Nodes = append(g.Nodes, n)
+	}
+	if err := checkOutputs(g); err != nil {
+		return nil, err
 	}
 	if err := g.Validate(); err != nil {
 		return nil, fmt.Errorf("onnx: %w", err)
@@ -184,9 +192,9 @@ func valueInfoFromProto(vp *onnxpb.ValueInfoProto) (graph.ValueInfo, error) {
 	return vi, nil
 }
 
-func nodeFromProto(np *onnxpb.NodeProto) (*graph.Node, error) {
+func nodeFromProto(np *onnxpb.NodeProto, name string, index int) (*graph.Node, error) {
 	n := &graph.Node{
-		Name:      np.GetName(),
+		Name:      name,
 		OpType:    np.GetOpType(),
 		Domain:    np.GetDomain(),
 		Inputs:    append([]string(nil), np.GetInput()...),
@@ -197,7 +205,7 @@ func nodeFromProto(np *onnxpb.NodeProto) (*graph.Node, error) {
 		n.Domain = ""
 	}
 	if n.OpType == "" {
-		return nil, fmt.Errorf("onnx: node %q has no op_type", n.Name)
+		return nil, fmt.Errorf("onnx: node %d %q has no op_type", index, n.Name)
 	}
 	for _, ap := range np.GetAttribute() {
 		a, err := attrFromProto(ap)
@@ -212,55 +220,14 @@ func nodeFromProto(np *onnxpb.NodeProto) (*graph.Node, error) {
 	return n, nil
 }
 
-func attrFromProto(ap *onnxpb.AttributeProto) (*graph.Attr, error) {
-	a := &graph.Attr{Name: ap.GetName(), Type: graph.AttrType(ap.GetType())}
-	if a.Name == "" {
-		return nil, fmt.Errorf("an attribute has no name")
-	}
-	if ap.GetRefAttrName() != "" {
-		return nil, fmt.Errorf("attribute %q refers to a function attribute, which is not supported", a.Name)
-	}
-	switch a.Type {
-	case graph.AttrFloat:
-		a.F = ap.GetF()
-	case graph.AttrInt:
-		a.I = ap.GetI()
-	case graph.AttrString:
-		a.S = string(ap.GetS())
-	case graph.AttrTensor:
-		t, err := TensorFromProto(ap.GetT())
-		if err != nil {
-			return nil, fmt.Errorf("attribute %q: %w", a.Name, err)
+// checkOutputs refuses a graph output listed twice.
+func checkOutputs(g *graph.Graph) error {
+	seen := make(map[string]bool, len(g.Outputs))
+	for _, o := range g.Outputs {
+		if seen[o.Name] {
+			return fmt.Errorf("onnx: graph output %q is listed twice", o.Name)
 		}
-		a.T = t
-	case graph.AttrGraph:
-		a.HasGraph = true
-	case graph.AttrFloats:
-		a.Floats = append([]float32(nil), ap.GetFloats()...)
-	case graph.AttrInts:
-		a.Ints = append([]int64(nil), ap.GetInts()...)
-	case graph.AttrStrings:
-		for _, s := range ap.GetStrings() {
-			a.Strings = append(a.Strings, string(s))
-		}
-	case graph.AttrUndefined:
-		// IR < 3 files may omit the type; infer it from the one field set.
-		switch {
-		case ap.F != nil:
-			a.Type, a.F = graph.AttrFloat, ap.GetF()
-		case ap.I != nil:
-			a.Type, a.I = graph.AttrInt, ap.GetI()
-		case ap.S != nil:
-			a.Type, a.S = graph.AttrString, string(ap.GetS())
-		case len(ap.GetFloats()) > 0:
-			a.Type, a.Floats = graph.AttrFloats, ap.GetFloats()
-		case len(ap.GetInts()) > 0:
-			a.Type, a.Ints = graph.AttrInts, ap.GetInts()
-		default:
-			return nil, fmt.Errorf("attribute %q has no type", a.Name)
-		}
-	default:
-		return nil, fmt.Errorf("attribute %q has type %v, which is not supported", a.Name, a.Type)
+		seen[o.Name] = true
 	}
-	return a, nil
+	return nil
 }

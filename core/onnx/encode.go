@@ -67,6 +67,20 @@ func ToProto(m *graph.Model) (*onnxpb.ModelProto, error) {
 	for _, vi := range g.Inputs {
 		gp.Input = append(gp.Input, valueInfoToProto(vi))
 	}
+	if mp.GetIrVersion() < 4 {
+		// Before IR 4 every initializer must also be a graph input.
+		for _, name := range g.InitializerOrder {
+			t := g.Initializers[name]
+			if t == nil {
+				continue
+			}
+			vi := graph.ValueInfo{Name: name, DType: t.DType, Shape: make([]graph.Dim, len(t.Shape))}
+			for i, d := range t.Shape {
+				vi.Shape[i] = graph.Dim{Value: int64(d)}
+			}
+			gp.Input = append(gp.Input, valueInfoToProto(vi))
+		}
+	}
 	for _, vi := range g.Outputs {
 		gp.Output = append(gp.Output, valueInfoToProto(vi))
 	}

@@ -12,6 +12,9 @@ import (
 // TensorFromProto converts a TensorProto (raw_data or typed fields).
 // External data is refused with an error naming the tensor.
 func TensorFromProto(p *onnxpb.TensorProto) (*tensor.Tensor, error) {
+	if p == nil {
+		return nil, fmt.Errorf("tensor is missing")
+	}
 	name := p.GetName()
 	if p.GetDataLocation() == onnxpb.TensorProto_EXTERNAL || len(p.GetExternalData()) > 0 {
 		return nil, fmt.Errorf("tensor %q: external data is not supported (save the model with its weights inside the .onnx file)", name)
@@ -25,8 +28,11 @@ func TensorFromProto(p *onnxpb.TensorProto) (*tensor.Tensor, error) {
 	}
 	shape := make([]int, len(p.GetDims()))
 	for i, d := range p.GetDims() {
-		if d < 0 || d > tensor.MaxElements {
-			return nil, fmt.Errorf("tensor %q: dim %d is %d", name, i, d)
+		if d < 0 {
+			return nil, fmt.Errorf("tensor %q: dim %d is negative (%d)", name, i, d)
+		}
+		if d > tensor.MaxElements {
+			return nil, fmt.Errorf("tensor %q: dim %d is %d, more than the %d elements fixq allows", name, i, d, tensor.MaxElements)
 		}
 		shape[i] = int(d)
 	}
@@ -40,17 +46,15 @@ func TensorFromProto(p *onnxpb.TensorProto) (*tensor.Tensor, error) {
 			return nil, fmt.Errorf("tensor %q: raw_data has %d bytes, %v%v needs %d", name, len(raw), dt, shape, n*dt.Size())
 		}
 	} else {
-		var have int
+		have, field := len(p.GetInt32Data()), "int32_data" // int8, uint8, int32, bool
 		switch dt {
 		case tensor.Float32:
-			have = len(p.GetFloatData())
+			have, field = len(p.GetFloatData()), "float_data"
 		case tensor.Int64:
-			have = len(p.GetInt64Data())
-		default: // int8, uint8, int32, bool live in int32_data
-			have = len(p.GetInt32Data())
+			have, field = len(p.GetInt64Data()), "int64_data"
 		}
 		if have != n {
-			return nil, fmt.Errorf("tensor %q: has %d values, shape %v needs %d", name, have, shape, n)
+			return nil, fmt.Errorf("tensor %q: %s has %d values, %v%v needs %d", name, field, have, dt, shape, n)
 		}
 	}
 	t, err := tensor.New(dt, shape...)
