@@ -18,6 +18,8 @@ type Ctx struct {
 	// Pool recycles float32 storage; nil means plain allocation.
 	Pool    *tensor.Pool
 	scratch []float32
+	// nn holds the nn kernels' work buffers (sgemm packing, im2col).
+	nn nnScratch
 }
 
 // NewFloat32 returns an uninitialised float32 output tensor of shape.

@@ -1,4 +1,6 @@
 package ops
 
 // nnKernels is the nn family of the registry (see registry.go).
-var nnKernels = map[string]Kernel{}
+var nnKernels = map[string]Kernel{
+	"Conv": convKernel,
+}

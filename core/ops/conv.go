@@ -1,0 +1,215 @@
+package ops
+
+import (
+	"fixq/core/graph"
+	"fixq/core/tensor"
+)
+
+// nnColBudget bounds the im2col matrix (in floats, 16 MiB): a larger one
+// is built and multiplied a band of output rows at a time. A variable so
+// tests can force banding on small inputs.
+var nnColBudget = 1 << 22
+
+// convKernel is Conv (opsets 1, 11): Y[n, m] = B[m] + sum over c in m's group and kernel
+// taps of W[m, c, taps] * X[n, c, taps applied to the output position].
+// 1-D, 2-D and 3-D spatial inputs, groups (incl. depthwise), strides,
+// dilations, pads and auto_pad.
+//
+// Three paths: a direct loop when each output channel reads one input
+// channel (depthwise), X used as the GEMM operand as is for 1x1 stride-1
+// unpadded kernels, and im2col followed by sgemm otherwise.
+func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
+	if len(in) < 2 || len(in) > 3 {
+		return nil, n.Errorf("has %d inputs, want 2 or 3", len(in))
+	}
+	if err := nnCheckAttrs(n, "auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"); err != nil {
+		return nil, err
+	}
+	x, err := nnFloatInput(n, in, 0, "X", 3)
+	if err != nil {
+		return nil, err
+	}
+	w, err := nnFloatInput(n, in, 1, "W", 3)
+	if err != nil {
+		return nil, err
+	}
+	if w.Rank() != x.Rank() {
+		return nil, n.Errorf("W has shape %v, want rank %d like X %v", w.Shape, x.Rank(), x.Shape)
+	}
+	group, err := n.AttrInt("group", 1)
+	if err != nil {
+		return nil, err
+	}
+	batch, chans, outChans := x.Shape[0], x.Shape[1], w.Shape[0]
+	if group < 1 || int64(chans)%group != 0 || int64(outChans)%group != 0 {
+		return nil, n.Errorf("group %d must be >= 1 and divide X's %d channels and W's %d output channels", group, chans, outChans)
+	}
+	g := int(group)
+	cg, mg := chans/g, outChans/g
+	if w.Shape[1] != cg {
+		return nil, n.Errorf("W has shape %v: %d input channels per group, want %d (X has %d channels, group %d)",
+			w.Shape, w.Shape[1], cg, chans, g)
+	}
+	var bias []float32
+	if len(in) == 3 && in[2] != nil {
+		b := in[2]
+		if b.DType != tensor.Float32 || b.Rank() != 1 || b.Shape[0] != outChans {
+			return nil, n.Errorf("B is %v, want float32[%d]", b, outChans)
+		}
+		bias = b.F32
+	}
+	win, err := nnWindowAttrs(n, x.Shape[2:], w.Shape[2:])
+	if err != nil {
+		return nil, err
+	}
+	if err := win.forwardOut(n, false); err != nil {
+		return nil, err
+	}
+	y, err := c.NewFloat32(win.outShape(batch, outChans)...)
+	if err != nil {
+		return nil, n.Errorf("output: %w", err)
+	}
+	inVol, outVol, kvol := win.inVol(), win.outVol(), win.kvol()
+	if outVol == 0 || outChans == 0 || batch == 0 {
+		return []*tensor.Tensor{y}, nil
+	}
+	// Start from the bias (or zero): every path accumulates into Y.
+	for b := 0; b < batch; b++ {
+		for m := 0; m < outChans; m++ {
+			plane := y.F32[(b*outChans+m)*outVol : (b*outChans+m+1)*outVol]
+			var v float32
+			if bias != nil {
+				v = bias[m]
+			}
+			for i := range plane {
+				plane[i] = v
+			}
+		}
+	}
+	if cg == 1 {
+		for b := 0; b < batch; b++ {
+			for m := 0; m < outChans; m++ {
+				ci := m / mg
+				nnConvDirect(y.F32[(b*outChans+m)*outVol:(b*outChans+m+1)*outVol],
+					x.F32[(b*chans+ci)*inVol:(b*chans+ci+1)*inVol], w.F32[m*kvol:(m+1)*kvol], &win)
+			}
+		}
+		return []*tensor.Tensor{y}, nil
+	}
+	kdim := cg * kvol
+	pointwise := kvol == 1 && win.padB == [3]int{} && win.padE == [3]int{} && win.stride == [3]int{1, 1, 1}
+	rowLen := win.out[2]
+	rows := win.out[0] * win.out[1]
+	band := max(1, min(rows, nnColBudget/max(1, kdim*rowLen)))
+	var col []float32
+	if !pointwise {
+		col = c.nnCol(kdim * band * rowLen)
+	}
+	for b := 0; b < batch; b++ {
+		for gi := 0; gi < g; gi++ {
+			xg := x.F32[(b*chans+gi*cg)*inVol : (b*chans+(gi+1)*cg)*inVol]
+			wg := w.F32[gi*mg*kdim : (gi+1)*mg*kdim]
+			yg := y.F32[(b*outChans+gi*mg)*outVol : (b*outChans+(gi+1)*mg)*outVol]
+			if pointwise {
+				sgemm(c.nnGemm(), false, false, mg, outVol, cg, 1, wg, cg, xg, inVol, yg, outVol, true)
+				continue
+			}
+			for r0 := 0; r0 < rows; r0 += band {
+				r1 := min(rows, r0+band)
+				ncols := (r1 - r0) * rowLen
+				nnIm2col(col[:kdim*ncols], xg, cg, &win, r0, r1)
+				sgemm(c.nnGemm(), false, false, mg, ncols, kdim, 1, wg, kdim, col, ncols, yg[r0*rowLen:], outVol, true)
+			}
+		}
+	}
+	return []*tensor.Tensor{y}, nil
+}
+
+// nnIm2col fills dst (cg*kvol rows of (r1-r0)*out[2] columns) with the
+// input values under each kernel tap for output rows r0..r1 (a row is one
+// (depth, height) pair of the lifted output), zero where the tap falls in
+// the padding. x holds cg channels of in[0]*in[1]*in[2] values.
+func nnIm2col(dst, x []float32, cg int, w *nnWindow, r0, r1 int) {
+	ow := w.out[2]
+	ncols := (r1 - r0) * ow
+	inVol := w.inVol()
+	row := 0
+	for ch := 0; ch < cg; ch++ {
+		xc := x[ch*inVol : (ch+1)*inVol]
+		for kd := 0; kd < w.k[0]; kd++ {
+			for kh := 0; kh < w.k[1]; kh++ {
+				for kw := 0; kw < w.k[2]; kw++ {
+					d := dst[row*ncols : (row+1)*ncols]
+					row++
+					offW := kw*w.dil[2] - w.padB[2]
+					lo, hi := nnValidRange(ow, w.stride[2], offW, w.in[2])
+					for r := r0; r < r1; r++ {
+						dr := d[(r-r0)*ow : (r-r0+1)*ow]
+						od, oh := r/w.out[1], r%w.out[1]
+						id := od*w.stride[0] - w.padB[0] + kd*w.dil[0]
+						ih := oh*w.stride[1] - w.padB[1] + kh*w.dil[1]
+						if id < 0 || id >= w.in[0] || ih < 0 || ih >= w.in[1] || lo >= hi {
+							clear(dr)
+							continue
+						}
+						src := xc[(id*w.in[1]+ih)*w.in[2] : (id*w.in[1]+ih+1)*w.in[2]]
+						clear(dr[:lo])
+						clear(dr[hi:])
+						if s := w.stride[2]; s == 1 {
+							copy(dr[lo:hi], src[lo+offW:hi+offW])
+						} else {
+							for o := lo; o < hi; o++ {
+								dr[o] = src[o*s+offW]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// nnConvDirect adds to y (one output plane) the window sums of x (one
+// input plane) weighted by wk (one kernel): the depthwise path.
+func nnConvDirect(y, x, wk []float32, w *nnWindow) {
+	ow := w.out[2]
+	s := w.stride[2]
+	for od := 0; od < w.out[0]; od++ {
+		for oh := 0; oh < w.out[1]; oh++ {
+			yr := y[(od*w.out[1]+oh)*ow : (od*w.out[1]+oh+1)*ow]
+			for kd := 0; kd < w.k[0]; kd++ {
+				id := od*w.stride[0] - w.padB[0] + kd*w.dil[0]
+				if id < 0 || id >= w.in[0] {
+					continue
+				}
+				for kh := 0; kh < w.k[1]; kh++ {
+					ih := oh*w.stride[1] - w.padB[1] + kh*w.dil[1]
+					if ih < 0 || ih >= w.in[1] {
+						continue
+					}
+					src := x[(id*w.in[1]+ih)*w.in[2] : (id*w.in[1]+ih+1)*w.in[2]]
+					taps := wk[(kd*w.k[1]+kh)*w.k[2] : (kd*w.k[1]+kh+1)*w.k[2]]
+					for kw, wv := range taps {
+						off := kw*w.dil[2] - w.padB[2]
+						lo, hi := nnValidRange(ow, s, off, w.in[2])
+						if lo >= hi {
+							continue
+						}
+						if s == 1 {
+							dst := yr[lo:hi]
+							xs := src[lo+off : hi+off]
+							xs = xs[:len(dst)]
+							for i := range dst {
+								dst[i] += wv * xs[i]
+							}
+							continue
+						}
+						for o := lo; o < hi; o++ {
+							yr[o] += wv * src[o*s+off]
+						}
+					}
+				}
+			}
+		}
+	}
+}
