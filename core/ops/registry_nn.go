@@ -2,5 +2,7 @@ package ops
 
 // nnKernels is the nn family of the registry (see registry.go).
 var nnKernels = map[string]Kernel{
-	"Conv": convKernel,
+	"Conv":   convKernel,
+	"Gemm":   gemmKernel,
+	"MatMul": matMulKernel,
 }
