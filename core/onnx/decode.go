@@ -46,6 +46,9 @@ func FromProto(mp *onnxpb.ModelProto) (*graph.Model, error) {
 	if mp.Graph == nil {
 		return nil, fmt.Errorf("onnx: model has no graph (is this an ONNX file?)")
 	}
+	if mp.GetIrVersion() <= 0 {
+		return nil, fmt.Errorf("onnx: model has no valid ir_version (%d); is this an ONNX file?", mp.GetIrVersion())
+	}
 	m := &graph.Model{
 		IRVersion:       mp.GetIrVersion(),
 		ProducerName:    mp.GetProducerName(),

@@ -53,6 +53,8 @@ func TestDecodeRefuses(t *testing.T) {
 		want   []string // substrings of the error
 	}{
 		{"no graph", func(mp *onnxpb.ModelProto) { mp.Graph = nil }, []string{"no graph"}},
+		{"no ir_version", func(mp *onnxpb.ModelProto) { mp.IrVersion = nil }, []string{"ir_version"}},
+		{"negative ir_version", func(mp *onnxpb.ModelProto) { mp.IrVersion = proto.Int64(-3) }, []string{"ir_version (-3)"}},
 		{"cycle", func(mp *onnxpb.ModelProto) {
 			node(mp, 0).Input[0] = "y" // add reads relu's output, relu reads add's
 			mp.Graph.Input = nil
@@ -207,14 +209,14 @@ func TestTruncatedPrefixes(t *testing.T) {
 	}
 }
 
-// TestTruncatedRealModel cuts the PaddleOCR classifier deep at 400
+// TestTruncatedRealModel cuts the PaddleOCR classifier deep at 300
 // offsets (every offset would take minutes) and raw near the end.
 func TestTruncatedRealModel(t *testing.T) {
 	b, err := os.ReadFile(testassets.PaddleCls(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	step := len(b) / 400
+	step := len(b) / 150
 	for n := 0; n < len(b); n += step {
 		decodeNoPanic(t, "cls deep", deepPrefix(b, n))
 		decodeNoPanic(t, "cls deep", deepPrefix(b, n+1+n%7))
