@@ -2,7 +2,11 @@ package ops
 
 // nnKernels is the nn family of the registry (see registry.go).
 var nnKernels = map[string]Kernel{
-	"Conv":   convKernel,
-	"Gemm":   gemmKernel,
-	"MatMul": matMulKernel,
+	"AveragePool":       averagePoolKernel,
+	"Conv":              convKernel,
+	"Gemm":              gemmKernel,
+	"GlobalAveragePool": globalAveragePoolKernel,
+	"GlobalMaxPool":     globalMaxPoolKernel,
+	"MatMul":            matMulKernel,
+	"MaxPool":           maxPoolKernel,
 }
