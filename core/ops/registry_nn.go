@@ -2,11 +2,12 @@ package ops
 
 // nnKernels is the nn family of the registry (see registry.go).
 var nnKernels = map[string]Kernel{
-	"AveragePool":       averagePoolKernel,
-	"Conv":              convKernel,
-	"Gemm":              gemmKernel,
-	"GlobalAveragePool": globalAveragePoolKernel,
-	"GlobalMaxPool":     globalMaxPoolKernel,
-	"MatMul":            matMulKernel,
-	"MaxPool":           maxPoolKernel,
+	"AveragePool":        averagePoolKernel,
+	"BatchNormalization": batchNormalizationKernel,
+	"Conv":               convKernel,
+	"Gemm":               gemmKernel,
+	"GlobalAveragePool":  globalAveragePoolKernel,
+	"GlobalMaxPool":      globalMaxPoolKernel,
+	"MatMul":             matMulKernel,
+	"MaxPool":            maxPoolKernel,
 }
