@@ -5,6 +5,7 @@ var nnKernels = map[string]Kernel{
 	"AveragePool":        averagePoolKernel,
 	"BatchNormalization": batchNormalizationKernel,
 	"Conv":               convKernel,
+	"ConvTranspose":      convTransposeKernel,
 	"Gemm":               gemmKernel,
 	"GlobalAveragePool":  globalAveragePoolKernel,
 	"GlobalMaxPool":      globalMaxPoolKernel,
