@@ -96,8 +96,8 @@ func sliceKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, 
 		if s == 0 {
 			return nil, n.Errorf("step for axis %d is 0", d)
 		}
-		f, l := sliceRange(starts[i], ends[i], s, int64(x.Shape[d]))
-		first[d], step[d], length[d] = int(f), int(s), int(l)
+		f, st, l := sliceRange(starts[i], ends[i], s, int64(x.Shape[d]))
+		first[d], step[d], length[d] = int(f), int(st), int(l)
 	}
 	out, err := shapeAlloc(c, n, x.DType, length)
 	if err != nil {
@@ -117,8 +117,14 @@ func sliceKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, 
 }
 
 // sliceRange applies the ONNX Slice clamping rules to one axis of length
-// dim and returns the first index and the number of elements taken.
-func sliceRange(start, end, step, dim int64) (first, length int64) {
+// dim and returns the first index, the step (its magnitude capped at
+// dim+1, which takes the same elements without overflow) and the number
+// of elements taken.
+func sliceRange(start, end, step, dim int64) (first, stride, length int64) {
+	if dim == 0 {
+		return 0, 1, 0
+	}
+	step = max(-dim-1, min(step, dim+1))
 	if start < 0 {
 		start += dim
 	}
@@ -129,14 +135,14 @@ func sliceRange(start, end, step, dim int64) (first, length int64) {
 		start = max(0, min(start, dim))
 		end = max(0, min(end, dim))
 		if end <= start {
-			return start, 0
+			return start, step, 0
 		}
-		return start, (end - start + step - 1) / step
+		return start, step, (end-start-1)/step + 1
 	}
 	start = max(0, min(start, dim-1))
 	end = max(-1, min(end, dim-1))
 	if start <= end {
-		return start, 0
+		return start, step, 0
 	}
-	return start, (start - end + (-step) - 1) / (-step)
+	return start, step, (start-end-1)/(-step) + 1
 }
