@@ -70,7 +70,9 @@ func TestSliceForms(t *testing.T) {
 	got := shapeRun(t, 9, shapeNode("Slice", 1, shapeAInts("starts", 1, 0), shapeAInts("ends", 1000, 2)), x)[0]
 	shapeWantF32(t, "opset 9", got, []int{2, 2}, []float32{4, 5, 8, 9}, 0)
 	// Opset 13, axes -1, reversed columns, int32 starts/ends.
-	i32 := func(v int32) *tensor.Tensor { return &tensor.Tensor{DType: tensor.Int32, Shape: []int{1}, I32: []int32{v}} }
+	i32 := func(v int32) *tensor.Tensor {
+		return &tensor.Tensor{DType: tensor.Int32, Shape: []int{1}, I32: []int32{v}}
+	}
 	got = shapeRun(t, 13, shapeNode("Slice", 1), x, i32(-1), i32(math.MinInt32), shapeI64(-1), shapeI64(-2))[0]
 	shapeWantF32(t, "reverse step 2", got, []int{3, 2}, []float32{3, 1, 7, 5, 11, 9}, 0)
 	// Bool data, empty result.
