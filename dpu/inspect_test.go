@@ -192,6 +192,25 @@ var inspectCases = []inspectCase{
 	{"matmul of activations", func(b *modelBuilder) string {
 		return b.node("MatMul", "mm", []string{b.input("x", 4, 64), b.input("y", 64, 32)}, []int{4, 32})
 	}, DeviceCPU, "", "MatMul with a non-constant weight can't be assigned to DPU"},
+	// Standalone LeakyRelu 0.1 runs on the ALU (alu_type leaky_relu).
+	{"leaky 0.1 standalone", func(b *modelBuilder) string {
+		return b.unary("LeakyRelu", "act", b.input("x", 1, 8, 4, 4), aFloat("alpha", 0.1))
+	}, DeviceDPU, EngineALU, ""},
+	// Standalone Relu has no engine to run on.
+	{"relu standalone", func(b *modelBuilder) string { return b.unary("Relu", "act", b.input("x", 1, 8, 4, 4)) },
+		DeviceCPU, "", `Relu can't be fused into its producer: its input comes from Input "x" on USER`},
+	// Concat of graph inputs only.
+	{"concat of inputs", func(b *modelBuilder) string {
+		return b.node("Concat", "cat", []string{b.input("x", 1, 8, 4, 4), b.input("y", 1, 8, 4, 4)}, []int{1, 16, 4, 4}, aInt("axis", 1))
+	}, DeviceCPU, "", "All input of concat are on CPU."},
+	{"concat mixed axis 2", func(b *modelBuilder) string {
+		x := conv1(b, convSpec{oc: 8}, 8, 4, 4)
+		return b.node("Concat", "cat", []string{x, b.input("y", 1, 8, 4, 4)}, []int{1, 8, 8, 4}, aInt("axis", 2))
+	}, DeviceCPU, "", "One of the input is from non-DPU device. And output is not 4d. And axis == 2 is not supported."},
+	{"concat mixed channels", func(b *modelBuilder) string {
+		x := conv1(b, convSpec{oc: 8}, 8, 4, 4)
+		return b.node("Concat", "cat", []string{x, b.input("y", 1, 8, 4, 4)}, []int{1, 16, 4, 4}, aInt("axis", 1))
+	}, DeviceDPU, EngineLayout, ""},
 	// CPU-only ops.
 	{"softmax", func(b *modelBuilder) string { return b.unary("Softmax", "sm", b.input("x", 1, 10)) }, DeviceCPU, "", "Softmax runs on CPU"},
 	{"sigmoid", func(b *modelBuilder) string { return b.unary("Sigmoid", "sg", b.input("x", 1, 10)) }, DeviceCPU, "", "Sigmoid runs on CPU"},
