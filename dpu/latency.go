@@ -1,6 +1,11 @@
 package dpu
 
-import "math"
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
 
 // DefaultDDRGBps is the effective DDR bandwidth of one DPUCZDX8G core in
 // GB/s (1e9 bytes/s) when the target does not set ddr_gbps: half of the
@@ -168,4 +173,25 @@ func layerCycles(l *Layer, t *Target) int64 {
 		return n * ceil64(l.OutH*l.OutW, e.PixelParallel) * ceil64(l.OutC, e.ChannelParallel) * int64(max(l.EltwiseInputs, 1))
 	}
 	return 0
+}
+
+// WriteText writes the per-layer table and the totals for people.
+func (lr *LatencyReport) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "latency estimate: %s at %g MHz, DDR %g GB/s, one core, no efficiency factor\n", lr.Target, lr.ClockMHz, lr.DDRGBps)
+	fmt.Fprintf(&b, "%-32s %-18s %-26s %12s %10s %10s %10s %10s %s\n", "node", "op type", "kind", "MACs", "cycles", "bytes", "compute_us", "memory_us", "bound")
+	for _, l := range lr.Layers {
+		bound := "compute"
+		if l.MemoryBound {
+			bound = "memory"
+		}
+		fmt.Fprintf(&b, "%-32s %-18s %-26s %12d %10d %10d %10.2f %10.2f %s\n", l.Node, l.OpType, l.Kind, l.MACs, l.Cycles, l.Bytes, l.ComputeUs, l.MemoryUs, bound)
+	}
+	fmt.Fprintf(&b, "total: %.3f G ops, compute %.3f ms, memory %.3f ms, latency %.3f ms, %.1f fps (%d of %d layers memory-bound, %.0f%% of %.1f GOPS peak)\n",
+		float64(lr.TotalOps)/1e9, lr.ComputeMs, lr.MemoryMs, lr.LatencyMs, lr.FPS, lr.MemoryBoundLayers, len(lr.Layers), 100*lr.Utilization, lr.PeakGOPS)
+	if len(lr.CPUNodes) > 0 {
+		fmt.Fprintf(&b, "not estimated (CPU): %s\n", strings.Join(lr.CPUNodes, ", "))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

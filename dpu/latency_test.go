@@ -3,6 +3,7 @@ package dpu
 import (
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +72,13 @@ func TestLatencyMemoryBound(t *testing.T) {
 	}
 	if l.MACs != 56*56*64*256 || l.Ops != 2*l.MACs {
 		t.Errorf("MACs %d ops %d", l.MACs, l.Ops)
+	}
+	var sb strings.Builder
+	if err := lr.WriteText(&sb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sb.String(), "c                                Conv") || !strings.Contains(sb.String(), "latency 0.213 ms, 4705.1 fps") {
+		t.Errorf("text:\n%s", sb.String())
 	}
 }
 
