@@ -84,9 +84,9 @@ func (r *InspectResult) JSON() []byte {
 func (r *InspectResult) Text(verbose bool) string {
 	var b bytes.Buffer
 	_ = r.Report.WriteText(&b, verbose)
-	if l := r.Latency; l != nil {
-		fmt.Fprintf(&b, "\nEstimated DPU latency (%s at %g MHz, DDR %g GB/s): %.3f ms, %.1f FPS per core; %d MACs, %d layers (%d memory-bound), utilization %.0f%%\n",
-			l.Target, l.ClockMHz, l.DDRGBps, l.LatencyMs, l.FPS, l.TotalMACs, len(l.Layers), l.MemoryBoundLayers, 100*l.Utilization)
+	if r.Latency != nil {
+		b.WriteString("\n")
+		_ = r.Latency.WriteText(&b)
 	}
 	return b.String()
 }
