@@ -247,4 +247,3 @@ func plural(n int) string {
 	}
 	return "s"
 }
-

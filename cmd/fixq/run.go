@@ -212,4 +212,3 @@ func sanitizeFileName(name string) string {
 	}
 	return string(b)
 }
-
