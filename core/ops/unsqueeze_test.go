@@ -16,6 +16,6 @@ func TestUnsqueezeForms(t *testing.T) {
 	s := tensor.FromInt64([]int64{5})
 	shapeWant(t, "scalar", shapeRun(t, 13, shapeNode("Unsqueeze", 1), s, shapeI64(0))[0], shapeI64(5))
 	shapeWantErr(t, 13, shapeNode("Unsqueeze", 1), "axes are required", x)
-	shapeWantErr(t, 13, shapeNode("Unsqueeze", 1), "listed twice", x, shapeI64(0, -2))
+	shapeWantErr(t, 13, shapeNode("Unsqueeze", 1), "listed twice", x, shapeI64(0, -3))
 	shapeWantErr(t, 13, shapeNode("Unsqueeze", 1), "out of range", x, shapeI64(2))
 }
