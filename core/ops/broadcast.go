@@ -94,11 +94,12 @@ func newBcPlan(out []int, ins ...[]int) (*bcPlan, error) {
 	r := len(out)
 	// Full strides of each input over out's dims, 0 where broadcast.
 	var full [bcMaxInputs][]int
+	fullBuf := make([]int, r*len(ins))
 	for k, s := range ins {
 		if len(s) > r {
 			return nil, fmt.Errorf("shape %v does not broadcast to %v: it has more dims", s, out)
 		}
-		st := make([]int, r)
+		st := fullBuf[k*r : (k+1)*r]
 		stride := 1
 		for i := r - 1; i >= 0; i-- {
 			j := i - (r - len(s))
@@ -128,7 +129,7 @@ func newBcPlan(out []int, ins ...[]int) (*bcPlan, error) {
 		size int
 		st   [bcMaxInputs]int
 	}
-	var groups []group // innermost first
+	groups := make([]group, 0, r) // innermost first
 	for i := r - 1; i >= 0; i-- {
 		if out[i] == 1 {
 			continue
@@ -167,9 +168,10 @@ func newBcPlan(out []int, ins ...[]int) (*bcPlan, error) {
 	}
 	p.rows = n / p.inner
 	outer := groups[1:]
-	p.dims = make([]int, len(outer))
+	buf := make([]int, len(outer)*(1+len(ins)))
+	p.dims = buf[:len(outer)]
 	for k := range ins {
-		p.st[k] = make([]int, len(outer))
+		p.st[k] = buf[(k+1)*len(outer) : (k+2)*len(outer)]
 	}
 	for j, g := range outer {
 		d := len(outer) - 1 - j // groups are innermost first
