@@ -1,8 +1,8 @@
 package graph
 
 import (
+	"container/heap"
 	"fmt"
-	"sort"
 )
 
 // Validate checks the invariants listed in the package doc and, where the
@@ -87,22 +87,20 @@ func (g *Graph) TopoSort() error {
 			}
 		}
 	}
-	var ready []int
+	ready := &intHeap{}
 	for i := range g.Nodes {
 		if indeg[i] == 0 {
-			ready = append(ready, i)
+			heap.Push(ready, i)
 		}
 	}
 	order := make([]*Node, 0, len(g.Nodes))
-	for len(ready) > 0 {
-		sort.Ints(ready)
-		i := ready[0]
-		ready = ready[1:]
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
 		order = append(order, g.Nodes[i])
 		for _, s := range succ[i] {
 			indeg[s]--
 			if indeg[s] == 0 {
-				ready = append(ready, s)
+				heap.Push(ready, s)
 			}
 		}
 	}
@@ -115,4 +113,19 @@ func (g *Graph) TopoSort() error {
 	}
 	g.Nodes = order
 	return nil
+}
+
+// intHeap is a min-heap of node indices: Kahn's algorithm takes the lowest
+// ready index first, so the file's order is kept where it is valid.
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
