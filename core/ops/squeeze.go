@@ -7,7 +7,7 @@ import (
 
 // squeezeKernel implements Squeeze: it returns a view of its input without the listed size-1 axes (the
 // axes attribute before opset 13, the optional axes input after); with no
-// axes, every size-1 axis goes.
+// (or empty) axes, every size-1 axis goes.
 func squeezeKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	if err := shapeCheckAttrs(n, "axes"); err != nil {
 		return nil, err
@@ -22,7 +22,7 @@ func squeezeKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor
 	}
 	rank := x.Rank()
 	drop := make([]bool, rank)
-	if !ok {
+	if !ok || len(axes) == 0 { // an empty axes input also means "all" (as onnxruntime)
 		for d, s := range x.Shape {
 			drop[d] = s == 1
 		}
