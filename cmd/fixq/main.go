@@ -28,6 +28,7 @@ type command struct {
 var commands = []command{
 	{"info", "describe a model: inputs, outputs, opsets, ops, parameters, support", runInfo},
 	{"run", "run a model in float32 on .npy inputs and write .npy outputs", runRun},
+	{"inspect", "which nodes a DPU target runs, which fall back to CPU and why; latency estimate", runInspect},
 }
 
 func main() {
