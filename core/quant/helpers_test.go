@@ -47,6 +47,16 @@ func (b *mb) outputs(names ...string) *graph.Model {
 	for _, n := range names {
 		b.m.Graph.Outputs = append(b.m.Graph.Outputs, graph.ValueInfo{Name: n, DType: tensor.Float32})
 	}
+	return b.validate()
+}
+
+// outputsVI declares outputs with shapes (onnx.checker wants them).
+func (b *mb) outputsVI(vis ...graph.ValueInfo) *graph.Model {
+	b.m.Graph.Outputs = append(b.m.Graph.Outputs, vis...)
+	return b.validate()
+}
+
+func (b *mb) validate() *graph.Model {
 	if err := b.m.Graph.Validate(); err != nil {
 		panic(err)
 	}

@@ -1,0 +1,193 @@
+package quant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"fixq/core/graph"
+	"fixq/core/passes"
+	"fixq/core/tensor"
+)
+
+// Result is the outcome of Quantize.
+type Result struct {
+	// Model is the QDQ ONNX model (see qdq.go).
+	Model *graph.Model
+	// Info and Report are the quant-info and report JSON documents.
+	Info   *QuantInfo
+	Report *Report
+	// Warnings name every node whose fix_pos was repaired or that stays in
+	// float against expectation.
+	Warnings []string
+	// Prepared is the float model after passes.Prepare (and CLE), the
+	// model the plan refers to.
+	Prepared *graph.Model
+	Plan     *Plan
+	// CalibSamples is the number of samples calibration used.
+	CalibSamples int
+	Timings      Timings
+}
+
+// Timings of Quantize's stages.
+type Timings struct {
+	Prepare, Calibrate, Report, Export time.Duration
+}
+
+// Simulator returns a new fake-quant simulator of the result.
+func (r *Result) Simulator() (*Simulator, error) { return newSimulator(r.Prepared, r.Plan) }
+
+// Quantize quantizes a float model for the DPU (the pipeline in doc.go):
+// prepare, CLE (if asked), plan, parameter fix_pos, calibration on up to
+// cfg.CalibSize samples from calib, shift repairs, bias correction (if
+// asked), the report pass and the QDQ export. m is not modified. progress
+// may be nil. ctx is checked between batches.
+func Quantize(ctx context.Context, m *graph.Model, calib BatchSource, cfg Config, progress ProgressFunc) (*Result, error) {
+	if m == nil || m.Graph == nil {
+		return nil, fmt.Errorf("quant: no model")
+	}
+	if err := cfg.ValidateFor(m.Graph); err != nil {
+		return nil, err
+	}
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	res := &Result{}
+	t0 := time.Now()
+	progress("prepare", 0, 1)
+	first, err := calib.Next(ctx)
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("quant: no calibration data")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quant: calibration data: %w", err)
+	}
+	_, canRewind := calib.(Rewinder)
+	rd := &batchReader{src: calib, limit: cfg.calibSize(), keep: !canRewind, pending: first}
+
+	pm := passes.Clone(m)
+	shapes := map[string][]int{}
+	for k, t := range first {
+		shapes[k] = t.Shape
+	}
+	if err := passes.Prepare(pm, shapes); err != nil {
+		return nil, fmt.Errorf("quant: prepare: %w", err)
+	}
+	rd.g = pm.Graph
+	if cfg.CLE {
+		w, err := equalize(pm)
+		if err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, w...)
+	}
+	meta, err := probeMeta(ctx, pm, first)
+	if err != nil {
+		return nil, fmt.Errorf("quant: float run on the first calibration batch: %w", err)
+	}
+	plan, err := buildPlan(pm, &cfg, meta)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, plan.Warnings...)
+	if err := plan.searchParams(pm.Graph); err != nil {
+		return nil, err
+	}
+	plan.quantizeParams(pm.Graph)
+	sim, err := newSimulator(pm, plan)
+	if err != nil {
+		return nil, err
+	}
+	progress("prepare", 1, 1)
+	res.Timings.Prepare = time.Since(t0)
+
+	t0 = time.Now()
+	n, err := calibrate(ctx, sim, rd, progress)
+	if err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, plan.applyConstraints()...)
+	plan.quantizeParams(pm.Graph)
+	sim.refreshParams(pm)
+	if cfg.BiasCorrection {
+		rr, err := rd.replay()
+		if err != nil {
+			return nil, err
+		}
+		w, err := correctBiases(ctx, pm, sim, rr)
+		if err != nil {
+			return nil, err
+		}
+		res.Warnings = append(res.Warnings, w...)
+	}
+	res.Timings.Calibrate = time.Since(t0)
+
+	t0 = time.Now()
+	rr, err := rd.replay()
+	if err != nil {
+		return nil, err
+	}
+	acc, err := measureSQNR(ctx, pm, sim, rr, progress)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings.Report = time.Since(t0)
+
+	t0 = time.Now()
+	progress("export", 0, 1)
+	qm, err := exportQDQ(pm, plan, meta)
+	if err != nil {
+		return nil, err
+	}
+	progress("export", 1, 1)
+	res.Timings.Export = time.Since(t0)
+
+	res.Model, res.Prepared, res.Plan, res.CalibSamples = qm, pm, plan, n
+	res.Info = plan.info()
+	res.Report = plan.report(pm.Graph, acc, n, res.Warnings)
+	return res, nil
+}
+
+// Top1 runs run over a labelled source and counts top-1 hits: each batch's
+// logits (the output named output, [N, classes]) against labels(batch
+// index, N). It is a helper for evaluating float, simulated or exported
+// models on the same data.
+func Top1(ctx context.Context, src BatchSource, output string, labels func(batch, n int) ([]uint8, error),
+	run func(context.Context, map[string]*tensor.Tensor) (map[string]*tensor.Tensor, error)) (hits, total int, err error) {
+	for b := 0; ; b++ {
+		in, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return hits, total, nil
+		}
+		if err != nil {
+			return hits, total, err
+		}
+		out, err := run(ctx, in)
+		if err != nil {
+			return hits, total, err
+		}
+		y := out[output]
+		if y == nil || len(y.Shape) != 2 {
+			return hits, total, fmt.Errorf("quant: output %q is not [N, classes]", output)
+		}
+		lab, err := labels(b, y.Shape[0])
+		if err != nil {
+			return hits, total, err
+		}
+		for i := 0; i < y.Shape[0]; i++ {
+			row := y.F32[i*y.Shape[1] : (i+1)*y.Shape[1]]
+			best := 0
+			for j, v := range row {
+				if v > row[best] {
+					best = j
+				}
+			}
+			if best == int(lab[i]) {
+				hits++
+			}
+		}
+		total += y.Shape[0]
+	}
+}

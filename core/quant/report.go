@@ -1,0 +1,135 @@
+package quant
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math"
+
+	"fixq/core/engine"
+	"fixq/core/graph"
+	"fixq/core/tensor"
+)
+
+// Report is the report JSON: per quantized activation its fix_pos and the
+// SQNR of the simulated quantized values against the float model's on the
+// calibration data; per conv-like layer its float weight range.
+type Report struct {
+	Format       string        `json:"format"` // "fixq-quant-report/1"
+	CalibSamples int           `json:"calib_samples"`
+	Layers       []LayerReport `json:"layers"`
+	Warnings     []string      `json:"warnings"`
+}
+
+// LayerReport is one row of the report.
+type LayerReport struct {
+	Node   string `json:"node"`
+	OpType string `json:"op_type"`
+	Tensor string `json:"tensor"`
+	Kind   string `json:"kind"`
+	FixPos int    `json:"fix_pos"`
+	// SQNRdB is 10·log10(Σf²/Σ(f-q)²) over all calibration samples; null
+	// when the quantized values equal the float ones.
+	SQNRdB *float64 `json:"sqnr_db"`
+	// WeightRange is [min, max] of a conv-like node's float weights.
+	WeightRange []float32 `json:"weight_range,omitempty"`
+}
+
+// JSON encodes the report.
+func (r *Report) JSON() ([]byte, error) { return marshalJSON(r) }
+
+type sqnrAcc struct{ signal, noise float64 }
+
+// measureSQNR runs the float model and the simulator side by side over
+// the calibration data and accumulates, per input/activation point, the
+// signal and noise energies.
+func measureSQNR(ctx context.Context, fm *graph.Model, s *Simulator, r *batchReader, progress ProgressFunc) (map[string]*sqnrAcc, error) {
+	p := s.plan
+	ref := map[string][]float32{}
+	fsess, err := engine.NewSession(fm, engine.Options{AfterNode: func(n *graph.Node, outs []*tensor.Tensor) error {
+		for j, o := range n.Outputs {
+			if pt := p.byTensor[o]; pt != nil && j < len(outs) && outs[j] != nil && outs[j].DType == tensor.Float32 {
+				ref[o] = append(ref[o][:0], outs[j].F32...)
+			}
+		}
+		return nil
+	}})
+	if err != nil {
+		return nil, err
+	}
+	acc := map[string]*sqnrAcc{}
+	s.capture = func(pt *Point, t *tensor.Tensor) {
+		f := ref[pt.Tensor]
+		if len(f) != len(t.F32) {
+			return
+		}
+		a := acc[pt.Tensor]
+		if a == nil {
+			a = &sqnrAcc{}
+			acc[pt.Tensor] = a
+		}
+		for i, q := range t.F32 {
+			d := float64(f[i]) - float64(q)
+			a.signal += float64(f[i]) * float64(f[i])
+			a.noise += d * d
+		}
+	}
+	defer func() { s.capture = nil }()
+	for {
+		b, _, err := r.next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		for name, t := range b {
+			if p.byTensor[name] != nil && t.DType == tensor.Float32 {
+				ref[name] = append(ref[name][:0], t.F32...)
+			}
+		}
+		if _, err := fsess.Run(ctx, b); err != nil {
+			return nil, err
+		}
+		if _, err := s.Run(ctx, b); err != nil {
+			return nil, err
+		}
+		if progress != nil {
+			progress("report", r.done, r.limit)
+		}
+	}
+	return acc, nil
+}
+
+// report builds the Report from a finished plan and SQNR accumulators.
+func (p *Plan) report(g *graph.Graph, acc map[string]*sqnrAcc, samples int, warnings []string) *Report {
+	rep := &Report{Format: "fixq-quant-report/1", CalibSamples: samples, Layers: []LayerReport{}, Warnings: append([]string{}, warnings...)}
+	for _, pt := range p.Points {
+		if pt.Kind.isParam() {
+			continue
+		}
+		lr := LayerReport{Node: pt.Node, Tensor: pt.Tensor, Kind: pt.Kind.String(), FixPos: pt.FixPos}
+		if np := p.byNode[pt.Node]; np != nil {
+			lr.OpType = np.Node.OpType
+			if np.FusedFrom != "" {
+				np = p.byNode[np.FusedFrom]
+			}
+			if np.role == roleConvLike {
+				if w := g.Initializers[np.Weight]; w != nil && len(w.F32) > 0 {
+					lo, hi := w.F32[0], w.F32[0]
+					for _, v := range w.F32 {
+						lo, hi = min(lo, v), max(hi, v)
+					}
+					lr.WeightRange = []float32{lo, hi}
+				}
+			}
+		}
+		if a := acc[pt.Tensor]; a != nil && a.noise > 0 && a.signal > 0 {
+			db := 10 * math.Log10(a.signal/a.noise)
+			db = math.Round(db*1000) / 1000
+			lr.SQNRdB = &db
+		}
+		rep.Layers = append(rep.Layers, lr)
+	}
+	return rep
+}
