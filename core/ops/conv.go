@@ -174,6 +174,14 @@ func nnIm2col(dst, x []float32, cg int, w *nnWindow, r0, r1 int) {
 func nnConvDirect(y, x, wk []float32, w *nnWindow) {
 	ow := w.out[2]
 	s := w.stride[2]
+	// The valid output columns of each kernel column, computed once.
+	var ranges [2 * 16]int
+	kw := w.k[2]
+	if kw <= 16 {
+		for i := 0; i < kw; i++ {
+			ranges[2*i], ranges[2*i+1] = nnValidRange(ow, s, i*w.dil[2]-w.padB[2], w.in[2])
+		}
+	}
 	for od := 0; od < w.out[0]; od++ {
 		for oh := 0; oh < w.out[1]; oh++ {
 			yr := y[(od*w.out[1]+oh)*ow : (od*w.out[1]+oh+1)*ow]
@@ -188,20 +196,20 @@ func nnConvDirect(y, x, wk []float32, w *nnWindow) {
 						continue
 					}
 					src := x[(id*w.in[1]+ih)*w.in[2] : (id*w.in[1]+ih+1)*w.in[2]]
-					taps := wk[(kd*w.k[1]+kh)*w.k[2] : (kd*w.k[1]+kh+1)*w.k[2]]
-					for kw, wv := range taps {
-						off := kw*w.dil[2] - w.padB[2]
-						lo, hi := nnValidRange(ow, s, off, w.in[2])
+					taps := wk[(kd*w.k[1]+kh)*kw : (kd*w.k[1]+kh+1)*kw]
+					for i, wv := range taps {
+						off := i*w.dil[2] - w.padB[2]
+						var lo, hi int
+						if kw <= 16 {
+							lo, hi = ranges[2*i], ranges[2*i+1]
+						} else {
+							lo, hi = nnValidRange(ow, s, off, w.in[2])
+						}
 						if lo >= hi {
 							continue
 						}
 						if s == 1 {
-							dst := yr[lo:hi]
-							xs := src[lo+off : hi+off]
-							xs = xs[:len(dst)]
-							for i := range dst {
-								dst[i] += wv * xs[i]
-							}
+							nnAxpy(yr[lo:hi], src[lo+off:hi+off], wv)
 							continue
 						}
 						for o := lo; o < hi; o++ {

@@ -200,10 +200,7 @@ func nnCol2im(y, col []float32, mg int, w *nnWindow, r0, r1 int) {
 						dst := ym[(od*w.out[1]+oh)*w.out[2] : (od*w.out[1]+oh+1)*w.out[2]]
 						src := cr[(r-r0)*iw : (r-r0+1)*iw]
 						if s == 1 {
-							d := dst[lo+off : hi+off]
-							for i, v := range src[lo:hi] {
-								d[i] += v
-							}
+							nnAxpy(dst[lo+off:hi+off], src[lo:hi], 1)
 							continue
 						}
 						for i := lo; i < hi; i++ {

@@ -1,0 +1,50 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func nnAxpyKernAVX2(dst, src *float32, n int, a float32)
+// dst[i] += a*src[i] for i < n, 16 then 8 lanes at a time, then scalars.
+TEXT ·nnAxpyKernAVX2(SB), NOSPLIT, $0-28
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS a+24(FP), Y0
+
+loop16:
+	CMPQ        CX, $16
+	JLT         tail8
+	VMOVUPS     (SI), Y1
+	VMOVUPS     32(SI), Y2
+	VFMADD213PS (DI), Y0, Y1
+	VFMADD213PS 32(DI), Y0, Y2
+	VMOVUPS     Y1, (DI)
+	VMOVUPS     Y2, 32(DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $16, CX
+	JMP         loop16
+
+tail8:
+	CMPQ        CX, $8
+	JLT         tail1
+	VMOVUPS     (SI), Y1
+	VFMADD213PS (DI), Y0, Y1
+	VMOVUPS     Y1, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+
+tail1:
+	TESTQ       CX, CX
+	JZ          done
+	VMOVSS      (SI), X1
+	VFMADD213SS (DI), X0, X1
+	VMOVSS      X1, (DI)
+	ADDQ        $4, SI
+	ADDQ        $4, DI
+	DECQ        CX
+	JMP         tail1
+
+done:
+	VZEROUPPER
+	RET
