@@ -23,7 +23,7 @@ func Lookup(domain, opType string) (Kernel, bool) {
 	return nil, false
 }
 
-var families = []map[string]Kernel{nnKernels, mathKernels, shapeKernels}
+var families = []map[string]Kernel{nnKernels, mathKernels, shapeKernels, quantKernels}
 
 // SupportedOps lists every supported op_type, sorted.
 func SupportedOps() []string {
