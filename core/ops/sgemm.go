@@ -84,6 +84,22 @@ func sgemmWith(kern *sgemmKernel, w *sgemmWork, transA, transB bool, m, n, k int
 		}
 		return
 	}
+	if m == 1 && !transB {
+		// A row vector times B: axpy over B's rows, no packing (a GEMV is
+		// bound by reading B once; packing would read it twice).
+		row := c[:n]
+		if !accumulate {
+			clear(row)
+		}
+		astep := 1
+		if transA {
+			astep = lda
+		}
+		for p := 0; p < k; p++ {
+			nnAxpy(row, b[p*ldb:p*ldb+n], alpha*a[p*astep])
+		}
+		return
+	}
 	if w == nil {
 		w = &sgemmWork{}
 	}

@@ -146,7 +146,7 @@ func TestSgemmZeroK(t *testing.T) {
 }
 
 func BenchmarkSgemm(b *testing.B) {
-	for _, sz := range [][3]int{{32, 3136, 288}, {64, 64, 64}, {256, 256, 256}, {512, 512, 512}} {
+	for _, sz := range [][3]int{{32, 3136, 288}, {64, 64, 64}, {256, 256, 256}, {512, 512, 512}, {1, 1000, 1280}} {
 		m, n, k := sz[0], sz[1], sz[2]
 		for _, kv := range []struct {
 			name string
