@@ -72,4 +72,3 @@ func parseInputShapes(s, first string) (map[string][]int, error) {
 	}
 	return out, nil
 }
-

@@ -29,6 +29,8 @@ var commands = []command{
 	{"info", "describe a model: inputs, outputs, opsets, ops, parameters, support", runInfo},
 	{"run", "run a model in float32 on .npy inputs and write .npy outputs", runRun},
 	{"inspect", "which nodes a DPU target runs, which fall back to CPU and why; latency estimate", runInspect},
+	{"quantize", "post-training quantization to DPU-style INT8: QDQ ONNX, quant info, report", runQuantize},
+	{"eval", "top-1/top-5 accuracy of a float or QDQ model on an ImageFolder", runEval},
 }
 
 func main() {

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"fixq/core/job"
+)
+
+func runEval(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval", "MODEL.onnx --data DIR [--limit N] [--json] [preprocessing flags]", stdout)
+	var pf prepFlags
+	pf.register(fs)
+	data := fs.String("data", "", "labelled images: an ImageFolder (DIR/<class>/<image>, classes in sorted order)")
+	limit := fs.Int("limit", 0, "evaluate at most N images (an even spread over the sorted list)")
+	batch := fs.Int("batch", 0, "batch size (default 16)")
+	asJSON := fs.Bool("json", false, `print {"top1":...,"n":...} on stdout`)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *data == "" {
+		return usagef("eval: want MODEL.onnx and --data DIR (run fixq eval --help)")
+	}
+	po, err := pf.options()
+	if err != nil {
+		return err
+	}
+	mb, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	d, err := loadDataset(*data, true)
+	if err != nil {
+		return err
+	}
+	res, err := job.Evaluate(context.Background(), mb, d, job.EvaluateOptions{Preprocess: po, Limit: *limit, BatchSize: *batch}, job.Limits{}, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	fmt.Fprintf(stdout, "top-1 %.2f%%", 100*res.Top1)
+	if res.Classes > 5 {
+		fmt.Fprintf(stdout, ", top-5 %.2f%%", 100*res.Top5)
+	}
+	fmt.Fprintf(stdout, " on %d images, %d classes\n", res.N, res.Classes)
+	return nil
+}

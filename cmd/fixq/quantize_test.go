@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fixq/core/dataset"
+	"fixq/internal/testassets"
+)
+
+// writeFMNIST writes n Fashion-MNIST test images as PNGs: flat into dir
+// (labelled=false) or as an ImageFolder dir/<label>/<i>.png.
+func writeFMNIST(t *testing.T, dir string, n int, labelled bool) {
+	t.Helper()
+	open := func(name string) *gzip.Reader {
+		f, err := os.Open(testassets.Require(t, "/usr/share/datasets/fashion-mnist/"+name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return zr
+	}
+	imgs, err := dataset.ReadIDXImages(open("t10k-images-idx3-ubyte.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := dataset.ReadIDXLabels(open("t10k-labels-idx1-ubyte.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		g := image.NewGray(image.Rect(0, 0, imgs.W, imgs.H))
+		copy(g.Pix, imgs.Image(i))
+		var b bytes.Buffer
+		png.Encode(&b, g)
+		p := filepath.Join(dir, fmt.Sprintf("%04d.png", i))
+		if labelled {
+			p = filepath.Join(dir, fmt.Sprint(labels[i]), fmt.Sprintf("%04d.png", i))
+		}
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestQuantizeAndEval(t *testing.T) {
+	dir := t.TempDir()
+	calib, evalDir := filepath.Join(dir, "calib"), filepath.Join(dir, "eval")
+	writeFMNIST(t, calib, 32, false)
+	writeFMNIST(t, evalDir, 200, true)
+	model := "../../testdata/models/cnn_fmnist.onnx"
+	before := fileHash(t, model)
+	out := filepath.Join(dir, "q.onnx")
+	code, stdout, errs := fixq(t, "quantize", model, "--calib", calib, "--mean", "0.5", "--std", "0.5", "-o", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, f := range []string{out, filepath.Join(dir, "q.quant_info.json"), filepath.Join(dir, "q.report.json")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s not written (%s)", f, stdout)
+		}
+	}
+	if fileHash(t, model) != before {
+		t.Fatal("the input model was modified")
+	}
+	var fl, q struct {
+		Top1 float64 `json:"top1"`
+		N    int     `json:"n"`
+	}
+	for _, c := range []struct {
+		m string
+		v any
+	}{{model, &fl}, {out, &q}} {
+		code, stdout, errs = fixq(t, "eval", c.m, "--data", evalDir, "--mean", "0.5", "--std", "0.5", "--json")
+		if code != 0 {
+			t.Fatalf("eval %s: exit %d: %s", c.m, code, errs)
+		}
+		if err := json.Unmarshal([]byte(stdout), c.v); err != nil {
+			t.Fatalf("eval --json: %v: %q", err, stdout)
+		}
+	}
+	if fl.N != 200 || q.N != 200 || fl.Top1 < 0.8 {
+		t.Fatalf("float %+v, quantized %+v", fl, q)
+	}
+	// 200 images: a 1-point drop is 2 images; allow 3 points here (the
+	// full-test-set accuracy bound lives in core/quant's tests).
+	if q.Top1 < fl.Top1-0.03 {
+		t.Errorf("quantized top-1 %.3f vs float %.3f", q.Top1, fl.Top1)
+	}
+}
+
+func TestQuantizeErrors(t *testing.T) {
+	dir := t.TempDir()
+	model := "../../testdata/models/cnn_fmnist.onnx"
+	code, _, errs := fixq(t, "quantize", model, "-o", filepath.Join(dir, "q.onnx"))
+	wantError(t, code, errs, 2, "--calib")
+	os.WriteFile(filepath.Join(dir, "bad.png"), []byte("no image here"), 0o644)
+	code, _, errs = fixq(t, "quantize", model, "--calib", dir, "-o", filepath.Join(dir, "q.onnx"), "--quiet")
+	wantError(t, code, errs, 1, "bad.png")
+	code, _, errs = fixq(t, "quantize", model, "--calib", dir, "-o", model, "--quiet")
+	wantError(t, code, errs, 1, "overwrite")
+	code, _, errs = fixq(t, "eval", model, "--data", dir)
+	wantError(t, code, errs, 1, "sub-folder per class")
+}
