@@ -74,3 +74,10 @@ func TestClassifyAndReasons(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestClassifyDtypeRefusal(t *testing.T) {
+	o := classify("run", errString(`node "MaxPool_0" (MaxPool): input 0 (X) is uint8, want float32`))
+	if o.kind != kindExcluded || o.category != "unsupported dtype" {
+		t.Errorf("dtype refusal: %+v, want excluded as unsupported dtype", o)
+	}
+}
