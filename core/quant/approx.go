@@ -58,10 +58,8 @@ func hardSigmoidDPU(x float64) float64 {
 
 // hardSwishDPU is §3.3: h = hardSigmoidDPU(x) quantized to fix_pos 7 with
 // DPU_ROUND and saturation, then x·h (the caller rounds to the output).
-func hardSwishDPU(x float64) float64 { return hardSwishRound(x, RoundDPU) }
-
-func hardSwishRound(x float64, r RoundMode) float64 {
-	return x * fakeQuant(hardSigmoidDPU(x), HardSwishSigmoidFixPos, r)
+func hardSwishDPU(x float64) float64 {
+	return x * fakeQuant(hardSigmoidDPU(x), HardSwishSigmoidFixPos, RoundDPU)
 }
 
 // AvgPoolMultiplier returns N and M with N/2^M ≈ 1/(kh·kw), the DPU's

@@ -30,10 +30,6 @@ const (
 	// RoundStd is std::round: ties away from zero. It is used for weights
 	// and biases (vai_q_pytorch, §1.2 table).
 	RoundStd
-	// roundHalfEven is onnxruntime's QuantizeLinear rounding; tests use it
-	// to show that ties are the only difference between the simulator and
-	// onnxruntime running the QDQ export. Never used for quantization.
-	roundHalfEven
 )
 
 func (r RoundMode) String() string {
@@ -52,11 +48,8 @@ func DPURound(x float64) float64 { return math.Floor(x + 0.5) }
 func StdRound(x float64) float64 { return math.Round(x) }
 
 func (r RoundMode) round(x float64) float64 {
-	switch r {
-	case RoundStd:
+	if r == RoundStd {
 		return math.Round(x)
-	case roundHalfEven:
-		return math.RoundToEven(x)
 	}
 	return math.Floor(x + 0.5)
 }

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"io"
 	"math/rand"
 
 	"fixq/core/graph"
@@ -83,3 +84,5 @@ func randInput(r *rand.Rand, scale float32, shape ...int) *tensor.Tensor {
 	}
 	return t
 }
+
+func ioEOF() error { return io.EOF }

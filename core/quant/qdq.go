@@ -35,7 +35,7 @@ func exportQDQ(pm *graph.Model, p *Plan, meta map[string]TensorMeta) (*graph.Mod
 	}
 	qm.Metadata["fixq.quantization"] = "dpu-int8-pof2"
 	g := qm.Graph
-	x := &qdqBuilder{g: g, used: usedNames(g)}
+	x := &qdqBuilder{plan: p, g: g, used: usedNames(g)}
 
 	var head []*graph.Node
 	// Parameters: int8 initializer + DequantizeLinear under the old name.
@@ -57,7 +57,8 @@ func exportQDQ(pm *graph.Model, p *Plan, meta map[string]TensorMeta) (*graph.Mod
 			continue
 		}
 		dq := x.name(vi.Name + "_dequantized")
-		head = append(head, x.qdq(vi.Name, dq, pt.FixPos)...)
+		r, ok := p.roundingBits(pt)
+		head = append(head, x.qdq(vi.Name, dq, pt.FixPos, r, ok)...)
 		for _, n := range g.Nodes {
 			for i, in := range n.Inputs {
 				if in == vi.Name {
@@ -94,7 +95,8 @@ func exportQDQ(pm *graph.Model, p *Plan, meta map[string]TensorMeta) (*graph.Mod
 					last.Outputs[i] = pre
 				}
 			}
-			body = append(body, x.qdq(pre, o, pt.FixPos)...)
+			r, ok := p.roundingBits(pt)
+			body = append(body, x.qdq(pre, o, pt.FixPos, r, ok)...)
 		}
 	}
 	g.Nodes = append(head, body...)
@@ -105,6 +107,7 @@ func exportQDQ(pm *graph.Model, p *Plan, meta map[string]TensorMeta) (*graph.Mod
 }
 
 type qdqBuilder struct {
+	plan *Plan
 	g    *graph.Graph
 	used map[string]bool
 }
@@ -164,14 +167,31 @@ func (x *qdqBuilder) zeroPoint() string {
 	return name
 }
 
-// qdq quantizes from into an int8 value and dequantizes it as to.
-func (x *qdqBuilder) qdq(from, to string, fp int) []*graph.Node {
+// qdq quantizes from into an int8 value and dequantizes it as to. With
+// tieBreak, it first adds 2^-(r+1) LSB so that onnxruntime's half-to-even
+// rounding gives DPU_ROUND (tiebreak.go).
+func (x *qdqBuilder) qdq(from, to string, fp, r int, tieBreak bool) []*graph.Node {
+	var nodes []*graph.Node
+	if tieBreak {
+		e := x.constant(fmt.Sprintf("fixq_tiebreak_2^%d", -(r+1+fp)), float32(math.Ldexp(1, -(r+1+fp))))
+		up := x.name(to + "_tiebreak")
+		nodes = append(nodes, x.node("Add", to+"_tiebreak", []string{from, e}, []string{up}))
+		from = up
+	}
 	q := x.name(to + "_quantized")
 	s, z := x.scale(fp), x.zeroPoint()
-	return []*graph.Node{
+	return append(nodes,
 		x.node("QuantizeLinear", to+"_QuantizeLinear", []string{from, s, z}, []string{q}),
-		x.node("DequantizeLinear", to+"_DequantizeLinear", []string{q, s, z}, []string{to}),
+		x.node("DequantizeLinear", to+"_DequantizeLinear", []string{q, s, z}, []string{to}))
+}
+
+// constant returns a shared float32 scalar initializer.
+func (x *qdqBuilder) constant(name string, v float32) string {
+	if _, ok := x.g.Initializers[name]; !ok {
+		x.used[name] = true
+		x.g.SetInitializer(name, tensor.FromFloat32([]float32{v}))
 	}
+	return name
 }
 
 // approximate rewrites a node into the ONNX ops that compute its DPU
@@ -193,7 +213,9 @@ func (x *qdqBuilder) approximate(n *graph.Node, np *NodePlan) ([]*graph.Node, er
 			&graph.Attr{Name: "alpha", Type: graph.AttrFloat, F: HardSigmoidAlpha},
 			&graph.Attr{Name: "beta", Type: graph.AttrFloat, F: HardSigmoidBeta})
 		hq := x.name(h + "_fp7")
-		nodes := append([]*graph.Node{hs}, x.qdq(h, hq, HardSwishSigmoidFixPos)...)
+		fi, _ := x.plan.fixPos(in)
+		r := HardSigmoidShift + fi - HardSwishSigmoidFixPos // §3.2 with fo = 7
+		nodes := append([]*graph.Node{hs}, x.qdq(h, hq, HardSwishSigmoidFixPos, min(r, inexactBits), r > 0)...)
 		mul := &graph.Node{Name: n.Name, OpType: "Mul", Inputs: []string{in, hq}, Outputs: []string{out}}
 		return append(nodes, mul), nil
 	case ApproxAvgPool:

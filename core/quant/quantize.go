@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"fixq/core/dataset"
 	"fixq/core/graph"
 	"fixq/core/passes"
 	"fixq/core/tensor"
@@ -169,25 +170,18 @@ func Top1(ctx context.Context, src BatchSource, output string, labels func(batch
 			return hits, total, err
 		}
 		y := out[output]
-		if y == nil || len(y.Shape) != 2 {
-			return hits, total, fmt.Errorf("quant: output %q is not [N, classes]", output)
+		if y == nil {
+			return hits, total, fmt.Errorf("quant: model has no output %q", output)
 		}
 		lab, err := labels(b, y.Shape[0])
 		if err != nil {
 			return hits, total, err
 		}
-		for i := 0; i < y.Shape[0]; i++ {
-			row := y.F32[i*y.Shape[1] : (i+1)*y.Shape[1]]
-			best := 0
-			for j, v := range row {
-				if v > row[best] {
-					best = j
-				}
-			}
-			if best == int(lab[i]) {
-				hits++
-			}
+		h, err := dataset.CountTop1(y, lab)
+		if err != nil {
+			return hits, total, err
 		}
+		hits += h
 		total += y.Shape[0]
 	}
 }

@@ -30,9 +30,6 @@ type Simulator struct {
 	// capture, if set, sees every point's quantized values.
 	capture func(pt *Point, t *tensor.Tensor)
 	exact   []float64
-	// round is the activation rounding: RoundDPU, except in the tests
-	// that show ties are the only difference from onnxruntime.
-	round RoundMode
 }
 
 // newSimulator builds a simulator of prepared model m under plan p. The
@@ -135,10 +132,10 @@ func (s *Simulator) quantizePoint(pt *Point, t *tensor.Tensor, exact []float64) 
 	if exact != nil {
 		scale, inv := math.Ldexp(1, fp), math.Ldexp(1, -fp)
 		for i, v := range exact {
-			t.F32[i] = float32(saturate(s.round.round(v*scale)) * inv)
+			t.F32[i] = float32(saturate(DPURound(v*scale)) * inv)
 		}
 	} else {
-		FakeQuantize(t.F32, t.F32, fp, s.round)
+		FakeQuantize(t.F32, t.F32, fp, RoundDPU)
 	}
 	if s.capture != nil {
 		s.capture(pt, t)
@@ -173,7 +170,7 @@ func (s *Simulator) approximate(np *NodePlan, out *tensor.Tensor) ([]float64, er
 	case ApproxHardSigmoid:
 		f = hardSigmoidDPU
 	case ApproxHardSwish:
-		f = func(x float64) float64 { return hardSwishRound(x, s.round) }
+		f = hardSwishDPU
 	default:
 		return nil, n.Errorf("quant: unknown approximation %q", np.Approx)
 	}
