@@ -69,9 +69,15 @@ func Quantize(ctx context.Context, m *graph.Model, calib BatchSource, cfg Config
 	rd := &batchReader{src: calib, limit: cfg.calibSize(), keep: !canRewind, pending: first}
 
 	pm := passes.Clone(m)
+	// Sizes for dynamic non-batch dims; dim 0 is left 0 (unknown) so the
+	// passes keep the batch dynamic instead of folding in this batch's size.
 	shapes := map[string][]int{}
 	for k, t := range first {
-		shapes[k] = t.Shape
+		s := append([]int(nil), t.Shape...)
+		if len(s) > 0 {
+			s[0] = 0
+		}
+		shapes[k] = s
 	}
 	if err := passes.Prepare(pm, shapes); err != nil {
 		return nil, fmt.Errorf("quant: prepare: %w", err)
