@@ -86,6 +86,21 @@ func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 			}
 		}
 	}
+	if cg == 1 && nnFlatOK(&win) {
+		hp, wp := win.in[1]+win.padB[1]+win.padE[1], win.in[2]+win.padB[2]+win.padE[2]
+		flatLen := (win.out[1]-1)*wp + win.out[2]
+		buf := c.nnCol(hp*wp + flatLen)
+		for b := 0; b < batch; b++ {
+			for ci := 0; ci < chans; ci++ {
+				nnPadPlane(buf[:hp*wp], x.F32[(b*chans+ci)*inVol:(b*chans+ci+1)*inVol], &win)
+				for m := ci * mg; m < (ci+1)*mg; m++ {
+					nnConvFlat(y.F32[(b*outChans+m)*outVol:(b*outChans+m+1)*outVol], buf[:hp*wp],
+						buf[hp*wp:], w.F32[m*kvol:(m+1)*kvol], &win)
+				}
+			}
+		}
+		return []*tensor.Tensor{y}, nil
+	}
 	if cg == 1 {
 		for b := 0; b < batch; b++ {
 			for m := 0; m < outChans; m++ {
@@ -208,16 +223,78 @@ func nnConvDirect(y, x, wk []float32, w *nnWindow) {
 						if lo >= hi {
 							continue
 						}
-						if s == 1 {
+						switch s {
+						case 1:
 							nnAxpy(yr[lo:hi], src[lo+off:hi+off], wv)
-							continue
-						}
-						for o := lo; o < hi; o++ {
-							yr[o] += wv * src[o*s+off]
+						case 2:
+							nnAxpyStride2(yr[lo:hi], src[2*lo+off:], wv)
+						default:
+							for o := lo; o < hi; o++ {
+								yr[o] += wv * src[o*s+off]
+							}
 						}
 					}
 				}
 			}
+		}
+	}
+}
+
+// The flat depthwise path: the input plane is copied into a zero-padded
+// buffer of row pitch wp, where the tap (kh, kw) of output (oh, ow) is at
+// stride*(oh*wp + ow) + kh*dil_h*wp + kw*dil_w. Computing outputs at the
+// same pitch makes every tap one long axpy over the whole plane (the
+// columns past out[2] in each row are computed and dropped).
+
+// nnFlatOK reports whether the window suits the flat path: 1-D or 2-D,
+// one stride for both axes (unless there is a single output row), stride
+// 1 or 2 (which have vector axpys).
+func nnFlatOK(w *nnWindow) bool {
+	if w.in[0] != 1 || w.k[0] != 1 || w.out[0] != 1 {
+		return false
+	}
+	s := w.stride[2]
+	return (s == 1 || s == 2) && (w.out[1] == 1 || w.stride[1] == s)
+}
+
+// nnPadPlane copies the plane x (in[1] x in[2]) into the middle of buf
+// (rows of pitch in[2]+padB+padE), zeroing the border.
+func nnPadPlane(buf, x []float32, w *nnWindow) {
+	wp := w.in[2] + w.padB[2] + w.padE[2]
+	clear(buf[:w.padB[1]*wp])
+	for ih := 0; ih < w.in[1]; ih++ {
+		row := buf[(w.padB[1]+ih)*wp : (w.padB[1]+ih+1)*wp]
+		clear(row[:w.padB[2]])
+		copy(row[w.padB[2]:], x[ih*w.in[2]:(ih+1)*w.in[2]])
+		clear(row[w.padB[2]+w.in[2]:])
+	}
+	clear(buf[(w.padB[1]+w.in[1])*wp:])
+}
+
+// nnConvFlat adds to y (one output plane) the depthwise window sums of
+// the padded plane xp, using acc (out rows at pitch wp) as work space.
+func nnConvFlat(y, xp, acc, wk []float32, w *nnWindow) {
+	wp := w.in[2] + w.padB[2] + w.padE[2]
+	clear(acc)
+	s := w.stride[2]
+	n := len(acc)
+	for kh := 0; kh < w.k[1]; kh++ {
+		for kw := 0; kw < w.k[2]; kw++ {
+			off := kh*w.dil[1]*wp + kw*w.dil[2]
+			wv := wk[kh*w.k[2]+kw]
+			if s == 1 {
+				nnAxpy(acc, xp[off:off+n], wv)
+			} else {
+				nnAxpyStride2(acc, xp[off:], wv)
+			}
+		}
+	}
+	ow := w.out[2]
+	for oh := 0; oh < w.out[1]; oh++ {
+		yr := y[oh*ow : (oh+1)*ow]
+		ar := acc[oh*wp : oh*wp+ow]
+		for i := range yr {
+			yr[i] += ar[i]
 		}
 	}
 }

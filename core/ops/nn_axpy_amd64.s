@@ -48,3 +48,25 @@ tail1:
 done:
 	VZEROUPPER
 	RET
+
+// func nnAxpyStride2KernAVX2(dst, src *float32, groups int, a float32)
+// dst[i] += a*src[2*i] for i < 8*groups, reading src[0 : 16*groups].
+TEXT ·nnAxpyStride2KernAVX2(SB), NOSPLIT, $0-28
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         groups+16(FP), CX
+	VBROADCASTSS a+24(FP), Y0
+
+loop:
+	VMOVUPS     (SI), Y1                 // s0..s7
+	VMOVUPS     32(SI), Y2               // s8..s15
+	VSHUFPS     $0x88, Y2, Y1, Y3        // s0 s2 s8 s10 | s4 s6 s12 s14
+	VPERMPD     $0xD8, Y3, Y3            // s0 s2 s4 s6 s8 s10 s12 s14
+	VFMADD213PS (DI), Y0, Y3
+	VMOVUPS     Y3, (DI)
+	ADDQ        $64, SI
+	ADDQ        $32, DI
+	DECQ        CX
+	JNZ         loop
+	VZEROUPPER
+	RET
