@@ -179,8 +179,17 @@ func fmnistEvidence(t *testing.T, model string, nTest int) fmnistFigures {
 
 var errEOF = ioEOF()
 
+// evalImages is the test-set size scored: all 10000 images, or the first
+// 2000 under -short.
+func evalImages() int {
+	if testing.Short() {
+		return 2000
+	}
+	return 10000
+}
+
 func TestCNNFashionMNIST(t *testing.T) {
-	f := fmnistEvidence(t, "cnn_fmnist.onnx", 10000)
+	f := fmnistEvidence(t, "cnn_fmnist.onnx", evalImages())
 	if f.floatTop1-f.simTop1 > 1.0 {
 		t.Errorf("quantized top-1 %.2f%% is more than 1.0 point below float %.2f%%", f.simTop1, f.floatTop1)
 	}
