@@ -15,9 +15,11 @@ var nnColBudget = 1 << 22
 // 1-D, 2-D and 3-D spatial inputs, groups (incl. depthwise), strides,
 // dilations, pads and auto_pad.
 //
-// Three paths: a direct loop when each output channel reads one input
-// channel (depthwise), X used as the GEMM operand as is for 1x1 stride-1
-// unpadded kernels, and im2col followed by sgemm otherwise.
+// Paths: when each output channel reads one input channel (depthwise), a
+// direct loop, on a padded copy of the plane with one axpy per tap where
+// the window allows (nnFlatOK), row by row otherwise; X used as the GEMM
+// operand as is for 1x1 stride-1 unpadded kernels; im2col followed by
+// sgemm otherwise.
 func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	if len(in) < 2 || len(in) > 3 {
 		return nil, n.Errorf("has %d inputs, want 2 or 3", len(in))
