@@ -55,7 +55,9 @@ func QuantizeLinear(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tenso
 				z = float64(zp.U8[k])
 			}
 		}
-		q := math.RoundToEven(float64(v)/float64(scale.F32[k])) + z
+		// Divide in float32 as ONNX and onnxruntime do (a float64 quotient
+		// can fall on the other side of a .5 tie).
+		q := math.RoundToEven(float64(v/scale.F32[k])) + z
 		if math.IsNaN(q) {
 			q = z
 		}
