@@ -300,20 +300,8 @@ func mtONNX(t *testing.T, cases ...string) {
 					}
 					vals[vi.Name] = mtReadPB(t, p)
 				}
-				for _, n := range m.Graph.Nodes {
-					in := make([]*tensor.Tensor, len(n.Inputs))
-					for i, name := range n.Inputs {
-						in[i] = vals[name]
-					}
-					outs, err := mtCall(t, m.Opset(), n, in...)
-					if err != nil {
-						t.Fatalf("%s: %v", filepath.Base(set), err)
-					}
-					for i, o := range n.Outputs {
-						if o != "" && i < len(outs) {
-							vals[o] = outs[i]
-						}
-					}
+				if err := mtRunNodes(t, m.Opset(), m.Graph.Nodes, vals); err != nil {
+					t.Fatalf("%s: %v", filepath.Base(set), err)
 				}
 				for i, vo := range m.Graph.Outputs {
 					want := mtReadPB(t, filepath.Join(set, fmt.Sprintf("output_%d.pb", i)))
@@ -328,4 +316,26 @@ func mtONNX(t *testing.T, cases ...string) {
 			}
 		})
 	}
+}
+
+// mtRunNodes runs nodes in order through mtCall, reading and adding
+// values by name in vals.
+func mtRunNodes(t *testing.T, opset int64, nodes []*graph.Node, vals map[string]*tensor.Tensor) error {
+	t.Helper()
+	for _, n := range nodes {
+		in := make([]*tensor.Tensor, len(n.Inputs))
+		for i, name := range n.Inputs {
+			in[i] = vals[name]
+		}
+		outs, err := mtCall(t, opset, n, in...)
+		if err != nil {
+			return err
+		}
+		for i, o := range n.Outputs {
+			if o != "" && i < len(outs) {
+				vals[o] = outs[i]
+			}
+		}
+	}
+	return nil
 }

@@ -11,10 +11,9 @@ import (
 )
 
 // Every math kernel, fed every combination of up to 2 inputs (3 for ops
-// that take 3) from a pool
-// of awkward tensors (missing, scalar, empty, wrong type, data shorter
-// than the shape) and a few hostile attribute sets, returns a result or an
-// error naming the node, and never panics.
+// that take 3) from a pool of awkward tensors (missing, scalar, empty,
+// wrong type, data shorter than the shape) and a few hostile attribute
+// sets, returns a result or an error naming the node, and never panics.
 func TestMathKernelsNoPanic(t *testing.T) {
 	pool := []*tensor.Tensor{
 		nil,

@@ -78,9 +78,6 @@ func reduceRun(c *Ctx, n *graph.Node, in []*tensor.Tensor, kind reduceKind, axes
 	if err := mathCheckLen(n, "input", x); err != nil {
 		return nil, err
 	}
-	if len(axes) == 0 && noop != 0 {
-		return []*tensor.Tensor{x}, nil
-	}
 	r := x.Rank()
 	reduced := make([]bool, r)
 	for _, a := range axes {
@@ -93,7 +90,11 @@ func reduceRun(c *Ctx, n *graph.Node, in []*tensor.Tensor, kind reduceKind, axes
 		}
 		reduced[ax] = true
 	}
-	if len(axes) == 0 {
+	// Empty axes reduce everything, or with noop_with_empty_axes nothing:
+	// then only the elementwise part remains (|x| for L1 and L2, x² for
+	// SumSquare, x for the rest), as the ONNX spec says since onnx#7394
+	// (2025) and onnxruntime does.
+	if len(axes) == 0 && noop == 0 {
 		for i := range reduced {
 			reduced[i] = true
 		}

@@ -8,7 +8,8 @@ import (
 // reduceSumKernel is ONNX ReduceSum: the sum over the given axes
 // (all axes when none are given), keeping them as size-1 dims unless
 // keepdims=0. Axes are an attribute before opset 13 and an optional
-// input since; with noop_with_empty_axes=1 empty axes return the input.
+// input since; with noop_with_empty_axes=1 empty axes reduce nothing
+// (see reduceRun).
 func reduceSumKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	return reduceRun(c, n, in, reduceSum, 13)
 }
