@@ -6,7 +6,12 @@ export NODE_PATH := $(FIXQ_CACHE)/node/node_modules
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all setup build proto check-gen check-pure vet unit fuzz test demo bench clean
+.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench clean
+
+# Front ends: the browser module, the UI (make demo, make site), the Worker.
+-include scripts/module/Makefile.inc
+-include scripts/ui/Makefile.inc
+-include scripts/worker/Makefile.inc
 
 all: build
 
@@ -39,15 +44,24 @@ vet:
 unit:
 	go test -count=1 ./...
 
-# Short, bounded fuzzing of the decoder (seed corpus: real models).
+# The pure Go kernels (used on wasm) on amd64, and the kernels under wasm.
+unit-purego:
+	go test -count=1 -tags purego ./core/ops -run 'Sgemm|Axpy|Conv|Gemm|MatMul'
+
+unit-wasm:
+	PATH="$$PATH:$$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 ./core/ops -run 'Axpy|TestConv|Sgemm|Gemm|MatMul|Pool|BatchNorm'
+
+# Short, bounded fuzzing of the decoders (seed corpus: real models).
 fuzz:
 	go test ./core/onnx -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	go test ./core/npy -run '^$$' -fuzz FuzzRead -fuzztime 15s
 
-test: setup check-gen check-pure vet unit fuzz
+test: setup check-gen check-pure vet unit unit-purego unit-wasm fuzz
 	@echo "make test: all passed"
 
 bench:
 	scripts/bench-float.sh
+	go test ./core/ops -run '^$$' -bench 'Conv|Sgemm' -benchtime=20x
 
 clean:
 	rm -rf bin build site

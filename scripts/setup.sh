@@ -10,7 +10,7 @@ mkdir -p "$CACHE"
 what=${1:-all}
 
 need_apt=()
-apt_pkgs="protobuf-compiler libonnx-dev python3-onnx libonnx-testdata dataset-fashion-mnist python3-torch python3-numpy chromium"
+apt_pkgs="protobuf-compiler libonnx-dev python3-onnx libonnx-testdata dataset-fashion-mnist python3-torch python3-numpy python3-pil chromium time"
 apt_setup() {
   for p in $apt_pkgs; do
     dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
