@@ -1,0 +1,313 @@
+// fixq.mjs: fixq's INT8 quantizer for ONNX CNNs as an ES module. The core
+// (fixq-core.wasm, Go) runs in a Web Worker (fixq-worker.js), so the page
+// never freezes; everything is computed locally, nothing leaves the page.
+//
+//   import * as fixq from "./fixq.mjs";
+//   const r = await fixq.quantize(modelBytes, imageFiles, { calib_size: 100 },
+//                                 { onProgress: (p) => console.log(p.stage, p.percent) });
+//   // r.model: ArrayBuffer (the QDQ .onnx), r.quantInfo, r.report: objects
+//
+// The worker, the wasm and wasm_exec.js are found next to this file
+// (import.meta.url) unless init() is given other URLs. Types: fixq.d.ts.
+
+/** fixq's version; the core must report the same one. */
+export const version = "0.1.0";
+
+/** An error from fixq: `code` says what kind (see fixq.d.ts), `message` is the core's. */
+export class FixqError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = code === "ABORTED" ? "AbortError" : "FixqError";
+    this.code = code;
+  }
+}
+
+const here = (file) => new URL(file, import.meta.url).href;
+let config = null; // {workerURL, wasmURL, wasmExecURL}
+let core = null; // the running worker: {worker, ready, pending, startMs}
+let nextId = 1;
+
+/**
+ * Starts the core (once) and resolves when it is ready. Every call starts it
+ * lazily, so calling init is optional unless other URLs are wanted.
+ */
+export function init(options = {}) {
+  const base = globalThis.document?.baseURI ?? location.href;
+  const want = {
+    workerURL: options.workerURL ? new URL(options.workerURL, base).href : here("./fixq-worker.js"),
+    wasmURL: options.wasmURL ? new URL(options.wasmURL, base).href : here("./fixq-core.wasm"),
+    wasmExecURL: options.wasmExecURL ? new URL(options.wasmExecURL, base).href : here("./wasm_exec.js"),
+  };
+  if (core && Object.keys(want).some((k) => (options[k] !== undefined) && want[k] !== config[k])) {
+    return Promise.reject(new FixqError("BAD_REQUEST", "fixq: init: the core already runs with other URLs; call terminate() first"));
+  }
+  if (!core) {
+    config = want;
+    core = startWorker(config);
+  }
+  return core.ready;
+}
+
+/** Stops the worker; pending calls reject with code "TERMINATED". */
+export function terminate() {
+  if (core) stopWorker(core, new FixqError("TERMINATED", "fixq: the core was terminated"));
+}
+
+function startWorker(cfg) {
+  const c = { pending: new Map(), startMs: performance.now(), cancelling: new Set() };
+  c.worker = newWorker(cfg.workerURL);
+  c.ready = new Promise((resolve, reject) => {
+    c.readyResolve = resolve;
+    c.readyReject = reject;
+  });
+  c.ready.catch(() => {}); // a failed start is reported through the calls
+  c.worker.onmessage = (e) => onMessage(c, e.data);
+  c.worker.onerror = (e) => {
+    e.preventDefault?.();
+    const msg = e.message || "the worker failed";
+    stopWorker(c, new FixqError(/out of memory|Memory\.grow|allocation failed/i.test(msg) ? "OUT_OF_MEMORY" : "CRASHED", `fixq: ${msg}`));
+  };
+  c.worker.postMessage({ type: "init", wasmURL: cfg.wasmURL, wasmExecURL: cfg.wasmExecURL });
+  return c;
+}
+
+// A worker script from another origin (a CDN) cannot be started directly:
+// a same-origin blob worker imports it instead.
+function newWorker(url) {
+  if (new URL(url).origin === location.origin) return new Worker(url, { name: "fixq" });
+  const shim = URL.createObjectURL(new Blob([`importScripts(${JSON.stringify(url)});`], { type: "text/javascript" }));
+  try {
+    return new Worker(shim, { name: "fixq" });
+  } finally {
+    URL.revokeObjectURL(shim);
+  }
+}
+
+function stopWorker(c, err) {
+  c.worker.terminate();
+  if (core === c) core = null;
+  c.readyReject(err);
+  for (const job of c.pending.values()) settle(job, () => job.reject(err));
+  c.pending.clear();
+}
+
+function onMessage(c, msg) {
+  switch (msg.type) {
+    case "ready":
+      if (msg.version !== version) {
+        stopWorker(c, new FixqError("VERSION_MISMATCH", `fixq: fixq.mjs is ${version} but fixq-core.wasm is ${msg.version} (a stale cache?)`));
+        return;
+      }
+      c.readyResolve({ version: msg.version, startMs: performance.now() - c.startMs });
+      return;
+    case "fatal":
+      stopWorker(c, new FixqError(msg.code, msg.message));
+      return;
+  }
+  if (msg.type !== "progress") c.cancelling.delete(msg.id);
+  const job = c.pending.get(msg.id);
+  if (!job) return; // a job that was aborted
+  switch (msg.type) {
+    case "progress":
+      if (job.onProgress) {
+        try {
+          job.onProgress({ stage: msg.stage, percent: msg.percent });
+        } catch (err) {
+          setTimeout(() => { throw err; }); // the caller's bug, not the job's
+        }
+      }
+      return;
+    case "result":
+      c.pending.delete(msg.id);
+      settle(job, () => job.resolve(job.decode(msg)));
+      return;
+    case "error":
+      c.pending.delete(msg.id);
+      settle(job, () => job.reject(new FixqError(msg.code, msg.message)));
+      return;
+  }
+}
+
+function settle(job, f) {
+  job.cleanup?.();
+  try {
+    f();
+  } catch (err) {
+    job.reject(err);
+  }
+}
+
+function abortError(signal) {
+  const reason = signal.reason;
+  const why = reason instanceof Error && reason.name !== "AbortError" ? `: ${reason.message}` : "";
+  return new FixqError("ABORTED", `fixq: the job was aborted${why}`, { cause: reason });
+}
+
+// call posts one job and resolves with decode(result message).
+function call(op, fields, transfer, decode, { onProgress, signal } = {}) {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  init();
+  const c = core;
+  return new Promise((resolve, reject) => {
+    const id = nextId++;
+    const job = { resolve, reject, onProgress, decode };
+    c.pending.set(id, job);
+    if (signal) {
+      const onAbort = () => {
+        if (!c.pending.delete(id)) return;
+        settle(job, () => reject(abortError(signal)));
+        c.worker.postMessage({ id, op: "cancel" });
+        // Go sees the cancel when the job yields. If it does not answer
+        // soon and nothing else runs, restart the worker to free the CPU.
+        c.cancelling.add(id);
+        setTimeout(() => {
+          if (c.cancelling.has(id) && c.pending.size === 0 && core === c) {
+            stopWorker(c, new FixqError("ABORTED", "fixq: the job was aborted"));
+          }
+        }, 3000);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      job.cleanup = () => signal.removeEventListener("abort", onAbort);
+    }
+    c.worker.postMessage({ id, op, ...fields }, transfer);
+  });
+}
+
+// ---- inputs ----
+
+// bytesFor returns a fresh ArrayBuffer (transferred to the worker; the
+// caller's buffer is left alone).
+async function bytesFor(x, what) {
+  if (x instanceof ArrayBuffer) return x.slice(0);
+  if (ArrayBuffer.isView(x)) return x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength);
+  if (typeof Blob !== "undefined" && x instanceof Blob) return x.arrayBuffer();
+  throw new FixqError("BAD_REQUEST", `fixq: ${what} must be an ArrayBuffer, a typed array or a Blob`);
+}
+
+const isImageSource = (x) =>
+  (typeof ImageBitmap !== "undefined" && x instanceof ImageBitmap) ||
+  (typeof ImageData !== "undefined" && x instanceof ImageData) ||
+  (typeof OffscreenCanvas !== "undefined" && x instanceof OffscreenCanvas) ||
+  (typeof HTMLCanvasElement !== "undefined" && x instanceof HTMLCanvasElement) ||
+  (typeof HTMLImageElement !== "undefined" && x instanceof HTMLImageElement);
+
+// toPNG encodes an image source as PNG, so the core decodes the same bytes
+// the CLI would get from the same PNG file.
+async function toPNG(img) {
+  const w = img.naturalWidth || img.width, h = img.naturalHeight || img.height;
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext("2d");
+  if (img instanceof ImageData) ctx.putImageData(img, 0, 0);
+  else ctx.drawImage(img, 0, 0);
+  return canvas.convertToBlob({ type: "image/png" });
+}
+
+const extFor = (type) => ({ "image/jpeg": ".jpg", "image/png": ".png" })[type] || ".png";
+const seq = (i) => String(i).padStart(5, "0");
+
+// dataFor translates calibration or evaluation data (see fixq.d.ts) into
+// the worker's form. Image files stay Blobs: the core reads each one when
+// its batch is built.
+async function dataFor(data, what) {
+  if (data == null) throw new FixqError("BAD_DATA", `fixq: no ${what} data`);
+  if (data instanceof Float32Array) {
+    throw new FixqError("BAD_DATA", `fixq: a Float32Array needs its shape: pass {data, shape: [N, ...]}`);
+  }
+  if (data.data instanceof Float32Array) {
+    const copy = data.data.slice(); // only the view, transferred
+    return [{ kind: "tensor", data: copy, shape: Array.from(data.shape || []) }, [copy.buffer]];
+  }
+  if (data.npy !== undefined) {
+    const b = await bytesFor(data.npy, `${what} .npy`);
+    return [{ kind: "npy", data: b }, [b]];
+  }
+  if (typeof Blob !== "undefined" && data instanceof Blob && /\.npy$/i.test(data.name || "")) {
+    const b = await data.arrayBuffer();
+    return [{ kind: "npy", data: b }, [b]];
+  }
+  const items = (typeof Blob !== "undefined" && data instanceof Blob) || isImageSource(data) ? [data] : Array.from(data);
+  const names = [], blobs = [];
+  let i = 0;
+  for (const item of items) {
+    i++;
+    let name, blob;
+    if (typeof File !== "undefined" && item instanceof File) {
+      name = item.webkitRelativePath || item.name;
+      blob = item;
+    } else if (typeof Blob !== "undefined" && item instanceof Blob) {
+      name = `image-${seq(i)}${extFor(item.type)}`;
+      blob = item;
+    } else if (isImageSource(item)) {
+      name = `image-${seq(i)}.png`;
+      blob = await toPNG(item);
+    } else if (item && typeof item.name === "string" && item.data !== undefined) {
+      name = item.name;
+      blob = item.data instanceof Blob ? item.data : new Blob([item.data]);
+    } else {
+      throw new FixqError("BAD_DATA", `fixq: ${what} item ${i} is not a File, Blob, image or {name, data}`);
+    }
+    names.push(name);
+    blobs.push(blob);
+  }
+  return [{ kind: "files", names, blobs }, []];
+}
+
+// optionsJSON renames the camelCase spellings of option keys to the core's
+// JSON names; a string is passed as it is (the CLI's options file).
+function optionsJSON(options, renames) {
+  if (options == null) return "";
+  if (typeof options === "string") return options;
+  const out = {};
+  for (const [k, v] of Object.entries(options)) {
+    const key = renames[k] || k;
+    if (key in out) throw new FixqError("BAD_OPTIONS", `fixq: option ${key} is given twice (as ${k} too)`);
+    out[key] = v;
+  }
+  return JSON.stringify(out);
+}
+
+const inspectNames = { inputShape: "input_shape", inputShapes: "input_shapes", clockMHz: "clock_mhz" };
+const quantizeNames = {
+  calibSize: "calib_size", batchSize: "batch_size", biasCorrection: "bias_correction",
+  fastFinetune: "fast_finetune", inputShapes: "input_shapes", skipBadImages: "skip_bad_images",
+};
+
+const evaluateNames = { batchSize: "batch_size" };
+
+// ---- calls ----
+
+/** Inspector report (which nodes the DPU runs, which fall back and why) and latency estimate. */
+export async function inspect(model, options = {}, { signal } = {}) {
+  const opts = optionsJSON(options, inspectNames);
+  const b = await bytesFor(model, "model");
+  return call("inspect", { model: b, options: opts }, [b], (m) => ({ ...JSON.parse(m.json), text: m.text }), { signal });
+}
+
+/** Post-training quantization: the QDQ model, quant info and report. */
+export async function quantize(model, calibration, options = {}, { onProgress, signal } = {}) {
+  const opts = optionsJSON(options, quantizeNames);
+  const b = await bytesFor(model, "model");
+  const [calib, transfer] = await dataFor(calibration, "calibration");
+  const decode = (m) => ({
+    model: m.model,
+    quantInfo: JSON.parse(m.quantInfo),
+    report: JSON.parse(m.report),
+    warnings: m.warnings,
+    quantInfoJSON: m.quantInfo,
+    reportJSON: m.report,
+  });
+  return call("quantize", { model: b, calib, options: opts }, [b, ...transfer], decode, { onProgress, signal });
+}
+
+/**
+ * Top-1 (and top-5) accuracy of a float or quantized (QDQ) model on a
+ * labelled image set: Files whose paths name their class folder
+ * ("cat/001.png", as a folder input's webkitRelativePath gives), or
+ * {name, data} pairs.
+ */
+export async function evaluate(model, data, options = {}, { onProgress, signal } = {}) {
+  const opts = optionsJSON(options, evaluateNames);
+  const b = await bytesFor(model, "model");
+  const [d, transfer] = await dataFor(data, "evaluation");
+  return call("evaluate", { model: b, data: d, options: opts }, [b, ...transfer], (m) => JSON.parse(m.json), { onProgress, signal });
+}

@@ -1,0 +1,256 @@
+// The browser test of the ES module (run by scripts/module/test.sh, which
+// packs and installs the module, prepares the data and the CLI's results):
+// headless Chromium opens a blank page at a path prefix that imports the
+// installed package, and the module's answers are checked against the
+// native CLI's bytes. Usage: node browser_test.mjs CONFIG.json RESULT.json
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const resultPath = process.argv[3];
+const ci = process.env.CI === "true";
+
+let chromium;
+try {
+  ({ chromium } = require("playwright-core"));
+} catch (err) {
+  if (ci) throw new Error(`playwright-core is missing (NODE_PATH=${process.env.NODE_PATH}): ${err.message}`);
+  console.log(`test-module: SKIP: playwright-core is missing (run scripts/setup.sh)`);
+  process.exit(0);
+}
+
+const failures = [];
+const check = (ok, what) => {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+const context = await chromium.launchPersistentContext(cfg.userDataDir, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+const requests = [];
+context.on("request", (r) => requests.push(r.url()));
+const page = context.pages()[0] || (await context.newPage());
+const pageErrors = [];
+page.on("pageerror", (e) => pageErrors.push(String(e)));
+page.on("console", (m) => { if (m.type() === "error") pageErrors.push(`console: ${m.text()}`); });
+page.setDefaultTimeout(600_000);
+
+const result = { cases: {} };
+try {
+  await page.goto(cfg.pageURL);
+  await page.waitForFunction(() => window.fixqTest || window.fixqTestError, null, { timeout: 120_000 });
+  const start = await page.evaluate(() => window.fixqTestError || {
+    importToReadyMs: window.fixqTest.importToReadyMs, startMs: window.fixqTest.startMs,
+    coreVersion: window.fixqTest.coreVersion, version: window.fixqTest.fixq.version,
+  });
+  result.start = start;
+  check(start.coreVersion === cfg.version && start.version === cfg.version,
+    `module ${start.version} and core ${start.coreVersion} are version ${cfg.version} (${start.error || ""})`);
+  console.log(`     import -> ready: ${start.importToReadyMs?.toFixed(0)} ms`);
+
+  // Helpers defined in the page: fetch test files as Files, hash bytes.
+  await page.evaluate(() => {
+    window.T = {
+      async files(base, names) {
+        return Promise.all(names.map(async (n) => {
+          const r = await fetch(base + n);
+          if (!r.ok) throw new Error(`${base + n}: ${r.status}`);
+          return new File([await r.blob()], n.split("/").pop(), { type: r.headers.get("content-type") || "" });
+        }));
+      },
+      // Files whose webkitRelativePath-like name is the path (for ImageFolder labels).
+      async named(base, names) {
+        return Promise.all(names.map(async (n) => ({ name: n, data: await (await fetch(base + n)).blob() })));
+      },
+      async bytes(url) {
+        const r = await fetch(url);
+        if (!r.ok) throw new Error(`${url}: ${r.status}`);
+        return new Uint8Array(await r.arrayBuffer());
+      },
+      async sha256(x) {
+        const b = typeof x === "string" ? new TextEncoder().encode(x) : x;
+        return Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", b)), (v) => v.toString(16).padStart(2, "0")).join("");
+      },
+      // A .npy v1/v2 float32 C-order array as {data, shape} (test code, not the module's).
+      npy(u8) {
+        const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+        const major = u8[6];
+        const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+        const off = (major === 1 ? 10 : 12) + hlen;
+        const header = new TextDecoder().decode(u8.subarray(major === 1 ? 10 : 12, off));
+        if (!/'descr':\s*'<f4'/.test(header) || /'fortran_order':\s*True/.test(header)) throw new Error("want <f4 C-order: " + header);
+        const shape = header.match(/'shape':\s*\(([^)]*)\)/)[1].split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+        return { data: new Float32Array(u8.slice(off).buffer), shape };
+      },
+      async error(p) {
+        try {
+          await p;
+          return { resolved: true };
+        } catch (e) {
+          return { name: e.name, code: e.code, message: e.message, isError: e instanceof Error };
+        }
+      },
+    };
+  });
+
+  // 1. Errors: a broken ONNX file, a broken image, a bad option.
+  const errs = await page.evaluate(async (c) => {
+    const { fixq } = window.fixqTest;
+    const model = await T.bytes(c.dataURL + c.images.model);
+    const good = await T.files(c.dataURL + c.images.calibDir, c.images.calib.slice(0, 2));
+    const broken = new TextEncoder().encode("this is not an ONNX model\n");
+    const truncated = model.slice(0, Math.floor(model.length / 2));
+    const bad = [...good, new File([new TextEncoder().encode("not a png")], "bad.png", { type: "image/png" })];
+    return {
+      quantizeBroken: await T.error(fixq.quantize(broken, good, c.images.options)),
+      quantizeTruncated: await T.error(fixq.quantize(truncated, good, c.images.options)),
+      inspectBroken: await T.error(fixq.inspect(broken)),
+      badImage: await T.error(fixq.quantize(model, bad, { ...c.images.options, calib_size: 3 })),
+      badOption: await T.error(fixq.quantize(model, good, { calib_sise: 3 })),
+      noData: await T.error(fixq.quantize(model, [], c.images.options)),
+    };
+  }, cfg);
+  result.errors = errs;
+  for (const [k, e] of Object.entries({ quantizeBroken: errs.quantizeBroken, quantizeTruncated: errs.quantizeTruncated, inspectBroken: errs.inspectBroken })) {
+    check(e.isError && e.code === "BAD_MODEL" && /onnx/i.test(e.message), `${k}: rejects with an Error, code BAD_MODEL, message naming ONNX: ${JSON.stringify(e)}`);
+  }
+  check(errs.badImage.isError && errs.badImage.code === "BAD_DATA" && errs.badImage.message.includes("bad.png"), `a broken image rejects with BAD_DATA naming bad.png: ${JSON.stringify(errs.badImage)}`);
+  check(errs.badOption.isError && errs.badOption.code === "BAD_OPTIONS" && errs.badOption.message.includes("calib_sise"), `an unknown option rejects with BAD_OPTIONS naming it: ${JSON.stringify(errs.badOption)}`);
+  check(errs.noData.isError && errs.noData.code === "BAD_DATA", `no images rejects with BAD_DATA: ${JSON.stringify(errs.noData)}`);
+
+  // 2. Abort: a signal aborted before the call, and one aborted at the first progress event.
+  const ab = await page.evaluate(async (c) => {
+    const { fixq } = window.fixqTest;
+    const model = await T.bytes(c.dataURL + c.images.model);
+    const files = await T.files(c.dataURL + c.images.calibDir, c.images.calib);
+    const pre = new AbortController();
+    pre.abort();
+    const preErr = await T.error(fixq.quantize(model, files, c.images.options, { signal: pre.signal }));
+    const ac = new AbortController();
+    let abortedAt = 0, events = 0;
+    const p = fixq.quantize(model, files, c.images.options, {
+      signal: ac.signal,
+      onProgress: () => { events++; if (!abortedAt) { abortedAt = performance.now(); ac.abort(); } },
+    });
+    const err = await T.error(p);
+    const rejectMs = performance.now() - abortedAt;
+    return { preErr, err, events, rejectMs };
+  }, cfg);
+  result.abort = ab;
+  check(ab.preErr.isError && ab.preErr.code === "ABORTED" && ab.preErr.name === "AbortError", `an already aborted signal rejects with AbortError/ABORTED: ${JSON.stringify(ab.preErr)}`);
+  check(ab.events >= 1 && ab.err.isError && ab.err.code === "ABORTED" && ab.err.name === "AbortError", `aborting during quantize rejects with AbortError/ABORTED after ${ab.events} progress event(s), in ${ab.rejectMs.toFixed(1)} ms: ${JSON.stringify(ab.err)}`);
+
+  // The worker protocol itself: a job posted before Go is ready is queued,
+  // and a cancel message reaches the running Go job through its context
+  // (here a Float32Array job: no blob reads, so only the progress yields
+  // let the cancel in).
+  const wp = await page.evaluate(async (c) => {
+    const url = (f) => new URL(`./node_modules/fixq/${f}`, location.href).href;
+    const w = new Worker(url("fixq-worker.js"));
+    const model = (await T.bytes(c.dataURL + c.tensor.model)).buffer;
+    const calib = T.npy(await T.bytes(c.dataURL + c.tensor.npy));
+    const seen = [];
+    let cancelledAt = 0;
+    const done = new Promise((resolve) => {
+      w.onmessage = (e) => {
+        const m = e.data;
+        seen.push(m.type);
+        if (m.type === "progress" && !cancelledAt) { cancelledAt = performance.now(); w.postMessage({ id: 7, op: "cancel" }); }
+        if (m.type === "result" || m.type === "error" || m.type === "fatal") resolve(m);
+      };
+    });
+    w.postMessage({ type: "init", wasmURL: url("fixq-core.wasm"), wasmExecURL: url("wasm_exec.js") });
+    w.postMessage({ id: 7, op: "quantize", model, calib: { kind: "tensor", data: calib.data, shape: calib.shape }, options: JSON.stringify(c.tensor.options) }, [model]);
+    const m = await done;
+    const ms = performance.now() - cancelledAt;
+    w.terminate();
+    return { first: seen[0], last: m, cancelMs: ms };
+  }, cfg);
+  result.workerCancel = wp;
+  check(wp.first === "ready" && wp.last.type === "error" && wp.last.code === "ABORTED" && wp.last.id === 7,
+    `worker: a job posted before ready runs; a cancel message stops it in ${wp.cancelMs.toFixed(0)} ms with ABORTED: ${JSON.stringify(wp.last)}`);
+
+  // 3. Quantize images (after the abort: the core must still work) and compare with the CLI.
+  const q = await page.evaluate(async (c) => {
+    const { fixq } = window.fixqTest;
+    const model = await T.bytes(c.dataURL + c.images.model);
+    const files = await T.files(c.dataURL + c.images.calibDir, c.images.calib);
+    files.reverse(); // the core orders images by name, as the CLI does
+    const progress = [];
+    const t0 = performance.now();
+    const r = await fixq.quantize(model, files, c.images.options, { onProgress: (p) => progress.push(p) });
+    const ms = performance.now() - t0;
+    const modelHash = await T.sha256(new Uint8Array(r.model));
+    return {
+      ms, modelHash, modelBytes: r.model.byteLength, infoHash: await T.sha256(r.quantInfoJSON), reportHash: await T.sha256(r.reportJSON),
+      progress, warnings: r.warnings, reportIsObject: typeof r.report === "object", infoIsObject: typeof r.quantInfo === "object",
+      modelIntact: model.byteLength > 0,
+    };
+  }, cfg);
+  result.cases.images = { ms: q.ms, nativeMs: cfg.images.nativeMs, modelBytes: q.modelBytes, progressEvents: q.progress.length };
+  check(q.modelHash === cfg.images.native.model, `images: quantized model (${q.modelBytes} bytes) is byte-identical to fixq quantize's`);
+  check(q.infoHash === cfg.images.native.quantInfo, `images: quant info JSON is byte-identical to the CLI's`);
+  check(q.reportHash === cfg.images.native.report, `images: report JSON is byte-identical to the CLI's`);
+  check(q.reportIsObject && q.infoIsObject && q.modelIntact, `images: report and quantInfo are objects; the caller's model bytes were not detached`);
+  const stages = [...new Set(q.progress.map((p) => p.stage))];
+  check(q.progress.length >= 3 && q.progress.every((p) => p.percent >= 0 && p.percent <= 100) && stages.includes("calibrate") && q.progress.at(-1).stage === "done",
+    `images: ${q.progress.length} progress events, stages ${stages.join(",")}`);
+  console.log(`     images: browser ${q.ms.toFixed(0)} ms, native ${cfg.images.nativeMs} ms`);
+
+  // 4. Quantize a Float32Array with its shape and compare with the CLI on the same .npy.
+  const t = await page.evaluate(async (c) => {
+    const { fixq } = window.fixqTest;
+    const model = await T.bytes(c.dataURL + c.tensor.model);
+    const calib = T.npy(await T.bytes(c.dataURL + c.tensor.npy));
+    const t0 = performance.now();
+    const r = await fixq.quantize(model, calib, c.tensor.options);
+    return { ms: performance.now() - t0, modelHash: await T.sha256(new Uint8Array(r.model)), infoHash: await T.sha256(r.quantInfoJSON), reportHash: await T.sha256(r.reportJSON), shape: calib.shape, dataIntact: calib.data.length > 0 };
+  }, cfg);
+  result.cases.tensor = { ms: t.ms, nativeMs: cfg.tensor.nativeMs, shape: t.shape };
+  check(t.modelHash === cfg.tensor.native.model && t.infoHash === cfg.tensor.native.quantInfo && t.reportHash === cfg.tensor.native.report,
+    `tensor ${JSON.stringify(t.shape)}: model, quant info and report are byte-identical to fixq quantize --calib X.npy`);
+  check(t.dataIntact, `tensor: the caller's Float32Array was not detached`);
+
+  // 5. Inspect and evaluate against the CLI's JSON.
+  const ie = await page.evaluate(async (c) => {
+    const { fixq } = window.fixqTest;
+    const model = await T.bytes(c.dataURL + c.tensor.model);
+    const quantized = await T.bytes(c.dataURL + c.evaluate.quantized);
+    const data = await T.named(c.dataURL + c.evaluate.dir, c.evaluate.files);
+    const ins = await fixq.inspect(model, { target: c.inspect.target });
+    const events = [];
+    const ev = await fixq.evaluate(model, data, c.evaluate.options, { onProgress: (p) => events.push(p) });
+    const evq = await fixq.evaluate(quantized, data, c.evaluate.options);
+    const { text, ...insJSON } = ins;
+    return { inspect: insJSON, textLines: text.split("\n").length, evaluate: ev, evaluateQuantized: evq, events: events.length };
+  }, cfg);
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  check(same(ie.inspect, cfg.inspect.native) && ie.textLines > 3, `inspect: the same JSON as fixq inspect --json (${cfg.inspect.target}), and a text form`);
+  check(same(ie.evaluate, cfg.evaluate.nativeFloat), `evaluate (float): ${JSON.stringify(ie.evaluate)} equals fixq eval --json ${JSON.stringify(cfg.evaluate.nativeFloat)}`);
+  check(same(ie.evaluateQuantized, cfg.evaluate.nativeQuantized), `evaluate (QDQ): ${JSON.stringify(ie.evaluateQuantized)} equals fixq eval --json ${JSON.stringify(cfg.evaluate.nativeQuantized)}`);
+  check(ie.events >= 1, `evaluate: ${ie.events} progress events`);
+  result.cases.evaluate = { float: ie.evaluate, quantized: ie.evaluateQuantized };
+
+  // 6. Privacy: every request the page and its worker made went to our origin.
+  const origin = new URL(cfg.pageURL).origin;
+  const foreign = requests.filter((u) => { try { return new URL(u).origin !== origin; } catch { return true; } });
+  check(requests.some((u) => u.endsWith("/node_modules/fixq/fixq-core.wasm")), `the request log includes the worker's wasm fetch (${requests.length} requests recorded)`);
+  check(foreign.length === 0, `only same-origin requests: ${foreign.length ? foreign.join(", ") : "none elsewhere"}`);
+  result.requests = requests;
+  check(pageErrors.length === 0, `no page errors: ${pageErrors.join(" | ")}`);
+} catch (err) {
+  failures.push(`exception: ${err.stack || err}`);
+  console.log(`FAIL exception: ${err.stack || err}`);
+} finally {
+  await context.close();
+}
+result.failures = failures;
+mkdirSync(dirname(resultPath), { recursive: true });
+writeFileSync(resultPath, JSON.stringify(result, null, 2) + "\n");
+process.exit(failures.length ? 1 : 0);
