@@ -79,9 +79,7 @@ var scopeNotes = map[string]string{
 
 // caseNotes are hand-written remarks appended to a case's automatic
 // reason, for cases whose cause is deeper than the first thing missing.
-var caseNotes = map[string]string{
-	"node/test_dynamicquantizelinear_expanded": "kernel bug: QuantizeLinear divides x/y_scale in float64; ONNX and onnxruntime divide in float32, where 0.5/0.019607844 is exactly 25.5 and rounds half-even to 26",
-}
+var caseNotes = map[string]string{}
 
 func opNote(domain, op string) string {
 	switch domain {
