@@ -35,8 +35,8 @@ const (
 	DefaultMaxTensorElements = 8 << 20
 )
 
-// withDefaults fills zero limits.
-func (c Config) withDefaults() Config {
+// WithDefaults fills zero limits with the defaults.
+func (c Config) WithDefaults() Config {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}

@@ -108,3 +108,18 @@ func writeBytes(w http.ResponseWriter, status int, contentType string, b []byte)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+// WriteError answers with the JSON error document for status (for the
+// Worker's own glue, which runs before the handler).
+func WriteError(w http.ResponseWriter, status int, message string) {
+	writeError(w, &httpError{status, errors.New(message)})
+}
+
+// ConfigError is a handler for a service whose configuration is broken:
+// every request gets a 500 naming the problem (the Worker cannot refuse
+// to start).
+func ConfigError(err error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusInternalServerError, "service configuration: "+err.Error())
+	})
+}

@@ -35,7 +35,7 @@ type handler struct {
 
 // New returns the API handler for cfg (zero limits take the defaults).
 func New(cfg Config) http.Handler {
-	return &handler{cfg: cfg.withDefaults()}
+	return &handler{cfg: cfg.WithDefaults()}
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

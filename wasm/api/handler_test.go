@@ -171,7 +171,7 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Fatalf("config %+v", c)
 	}
 	c, err = ConfigFromEnv(func(string) string { return "" })
-	if err != nil || c.Token != "" || c.CORSOrigins != nil || c.withDefaults().MaxBodyBytes != 32<<20 {
+	if err != nil || c.Token != "" || c.CORSOrigins != nil || c.WithDefaults().MaxBodyBytes != 32<<20 {
 		t.Fatalf("empty env: %+v %v", c, err)
 	}
 	for _, bad := range []string{"-1", "0", "12MB", "1e9"} {

@@ -72,6 +72,7 @@ func (c call) check(t *testing.T) *httptest.ResponseRecorder {
 		if e.Error.Code != c.wantCode || e.Error.Message == "" {
 			t.Fatalf("error %+v, want code %q and a message", e.Error, c.wantCode)
 		}
+		t.Logf("%d %s: %s", w.Code, e.Error.Code, e.Error.Message)
 		if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 			t.Fatalf("error Content-Type %q", ct)
 		}

@@ -1,5 +1,3 @@
-//go:build fixq_jobquantize
-
 package api
 
 import (
@@ -50,11 +48,6 @@ func (h *handler) quantize(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, err := dpu.LookupTarget(opts.Target); err != nil {
 		return withStatus(http.StatusBadRequest, fmt.Errorf("options: %w", err))
-	}
-	for name, shape := range opts.InputShapes {
-		if err := h.checkElements("options: input_shapes["+name+"]", shape); err != nil {
-			return err
-		}
 	}
 	m, err := h.loadModel(f.model)
 	if err != nil {

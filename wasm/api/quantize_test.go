@@ -1,5 +1,3 @@
-//go:build fixq_jobquantize
-
 package api
 
 import (
