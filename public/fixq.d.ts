@@ -157,6 +157,8 @@ export interface InspectResult {
   latency: any;
   /** the same as readable text (what `fixq inspect` prints) */
   text: string;
+  /** the JSON exactly as the core wrote it (what `fixq inspect --json` prints) */
+  json: string;
 }
 
 export interface EvaluateOptions {

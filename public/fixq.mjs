@@ -280,7 +280,7 @@ const evaluateNames = { batchSize: "batch_size" };
 export async function inspect(model, options = {}, { signal } = {}) {
   const opts = optionsJSON(options, inspectNames);
   const b = await bytesFor(model, "model");
-  return call("inspect", { model: b, options: opts }, [b], (m) => ({ ...JSON.parse(m.json), text: m.text }), { signal });
+  return call("inspect", { model: b, options: opts }, [b], (m) => ({ ...JSON.parse(m.json), text: m.text, json: m.json }), { signal });
 }
 
 /** Post-training quantization: the QDQ model, quant info and report. */

@@ -191,12 +191,25 @@ try {
       ms, modelHash, modelBytes: r.model.byteLength, infoHash: await T.sha256(r.quantInfoJSON), reportHash: await T.sha256(r.reportJSON),
       progress, warnings: r.warnings, reportIsObject: typeof r.report === "object", infoIsObject: typeof r.quantInfo === "object",
       modelIntact: model.byteLength > 0,
+      // Kept for a diff when a check fails.
+      reportJSON: r.reportJSON, quantInfoJSON: r.quantInfoJSON,
+      modelB64: btoa(Array.from(new Uint8Array(r.model), (b) => String.fromCharCode(b)).join("")),
     };
   }, cfg);
+  if (q.modelHash !== cfg.images.native.model || q.infoHash !== cfg.images.native.quantInfo || q.reportHash !== cfg.images.native.report) {
+    const dir = dirname(resultPath);
+    writeFileSync(`${dir}/browser-images.onnx`, Buffer.from(q.modelB64, "base64"));
+    writeFileSync(`${dir}/browser-images.quant_info.json`, q.quantInfoJSON);
+    writeFileSync(`${dir}/browser-images.report.json`, q.reportJSON);
+    console.log(`     the browser's images outputs are in ${dir}/browser-images.*; the CLI's in ${dir}/native-images.*`);
+  }
   result.cases.images = { ms: q.ms, nativeMs: cfg.images.nativeMs, modelBytes: q.modelBytes, progressEvents: q.progress.length };
-  check(q.modelHash === cfg.images.native.model, `images: quantized model (${q.modelBytes} bytes) is byte-identical to fixq quantize's`);
-  check(q.infoHash === cfg.images.native.quantInfo, `images: quant info JSON is byte-identical to the CLI's`);
-  check(q.reportHash === cfg.images.native.report, `images: report JSON is byte-identical to the CLI's`);
+  const why = (k, h) => h === cfg.images.native[k] ? "" : h === cfg.images.purego[k]
+    ? " (but identical to the -tags purego CLI: the core's SIMD float path rounds differently from its pure-Go path)"
+    : " (and differs from the -tags purego CLI too)";
+  check(q.modelHash === cfg.images.native.model, `images: quantized model (${q.modelBytes} bytes) is byte-identical to fixq quantize's${why("model", q.modelHash)}`);
+  check(q.infoHash === cfg.images.native.quantInfo, `images: quant info JSON is byte-identical to the CLI's${why("quantInfo", q.infoHash)}`);
+  check(q.reportHash === cfg.images.native.report, `images: report JSON is byte-identical to the CLI's${why("report", q.reportHash)}`);
   check(q.reportIsObject && q.infoIsObject && q.modelIntact, `images: report and quantInfo are objects; the caller's model bytes were not detached`);
   const stages = [...new Set(q.progress.map((p) => p.stage))];
   check(q.progress.length >= 3 && q.progress.every((p) => p.percent >= 0 && p.percent <= 100) && stages.includes("calibrate") && q.progress.at(-1).stage === "done",
@@ -227,17 +240,40 @@ try {
     const events = [];
     const ev = await fixq.evaluate(model, data, c.evaluate.options, { onProgress: (p) => events.push(p) });
     const evq = await fixq.evaluate(quantized, data, c.evaluate.options);
-    const { text, ...insJSON } = ins;
-    return { inspect: insJSON, textLines: text.split("\n").length, evaluate: ev, evaluateQuantized: evq, events: events.length };
+    const { text, json, ...insJSON } = ins;
+    return { inspect: insJSON, inspectHash: await T.sha256(json), textLines: text.split("\n").length, evaluate: ev, evaluateQuantized: evq, events: events.length };
   }, cfg);
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-  check(same(ie.inspect, cfg.inspect.native) && ie.textLines > 3, `inspect: the same JSON as fixq inspect --json (${cfg.inspect.target}), and a text form`);
+  check(same(ie.inspect, cfg.inspect.native) && ie.inspectHash === cfg.inspect.nativeHash && ie.textLines > 3,
+    `inspect: the same JSON (object and bytes) as fixq inspect --json (${cfg.inspect.target}), and a text form`);
   check(same(ie.evaluate, cfg.evaluate.nativeFloat), `evaluate (float): ${JSON.stringify(ie.evaluate)} equals fixq eval --json ${JSON.stringify(cfg.evaluate.nativeFloat)}`);
   check(same(ie.evaluateQuantized, cfg.evaluate.nativeQuantized), `evaluate (QDQ): ${JSON.stringify(ie.evaluateQuantized)} equals fixq eval --json ${JSON.stringify(cfg.evaluate.nativeQuantized)}`);
   check(ie.events >= 1, `evaluate: ${ie.events} progress events`);
   result.cases.evaluate = { float: ie.evaluate, quantized: ie.evaluateQuantized };
 
-  // 6. Privacy: every request the page and its worker made went to our origin.
+  // 6. The copyable example page, as a user drives it.
+  const ep = await context.newPage();
+  ep.on("pageerror", (e) => pageErrors.push(`embed.html: ${e}`));
+  await ep.goto(new URL("node_modules/fixq/examples/embed.html", cfg.pageURL).href);
+  await ep.setInputFiles("#model", cfg.embed.broken);
+  await ep.setInputFiles("#images", cfg.embed.images);
+  await ep.click("#go");
+  const brokenText = await ep.locator("#out").filter({ hasText: /Error/ }).textContent({ timeout: 60_000 });
+  check(/BAD_MODEL/.test(brokenText) && /onnx/i.test(brokenText), `embed.html: a broken model shows "${brokenText}"`);
+  await ep.setInputFiles("#model", cfg.embed.model);
+  await ep.fill("#mean", "0.5");
+  await ep.fill("#std", "0.5");
+  await ep.click("#go");
+  const link = ep.locator("#out a");
+  await link.waitFor({ timeout: 300_000 });
+  const [download] = await Promise.all([ep.waitForEvent("download"), link.click()]);
+  const { createHash } = await import("node:crypto");
+  const got = createHash("sha256").update(readFileSync(await download.path())).digest("hex");
+  check(got === cfg.embed.native && download.suggestedFilename() === "cnn_fmnist_int8.onnx",
+    `embed.html: the downloaded ${download.suggestedFilename()} is byte-identical to fixq quantize --mean 0.5 --std 0.5`);
+  await ep.close();
+
+  // 7. Privacy: every request the page and its worker made went to our origin.
   const origin = new URL(cfg.pageURL).origin;
   const foreign = requests.filter((u) => { try { return new URL(u).origin !== origin; } catch { return true; } });
   check(requests.some((u) => u.endsWith("/node_modules/fixq/fixq-core.wasm")), `the request log includes the worker's wasm fetch (${requests.length} requests recorded)`);

@@ -3,7 +3,7 @@
 #   wasm:   public/fixq-core.wasm (the core for the Web Worker) and public/wasm_exec.js
 #   module: wasm, then build/module/: the ES module as an npm package folder
 #           (fixq.mjs, fixq.d.ts, fixq-worker.js, wasm_exec.js, fixq-core.wasm,
-#           package.json, README.md, THIRD_PARTY_NOTICES.txt). Every URL inside
+#           package.json, README.md, THIRD_PARTY_NOTICES.txt, examples/embed.html). Every URL inside
 #           is relative to fixq.mjs, so the folder works under any path prefix.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,6 +25,8 @@ out=build/module
 rm -rf "$out"
 mkdir -p "$out"
 cp public/fixq.mjs public/fixq.d.ts public/fixq-worker.js public/wasm_exec.js public/fixq-core.wasm "$out"/
+mkdir -p "$out"/examples
+cp public/examples/embed.html "$out"/examples/
 cp scripts/module/README.md "$out"/README.md
 sed "s/@VERSION@/$version/" scripts/module/package.json.in >"$out"/package.json
 

@@ -43,6 +43,10 @@ cleanup() {
 trap cleanup EXIT
 go build -o "$T/fixq" ./cmd/fixq
 fixq=$T/fixq
+# The CLI with the pure-Go kernels the wasm build uses: when the browser
+# differs from the CLI but not from this one, the cause is float rounding
+# in the core's SIMD kernels, not the module.
+go build -tags purego -o "$T/fixq-purego" ./cmd/fixq
 
 # Pack, and install the tarball under a path prefix of the site.
 tgz=$(cd build/module && npm pack --pack-destination "$T" --silent 2>/dev/null | tail -1)
@@ -77,18 +81,34 @@ mkdir -p "$data"
 go run ./scripts/module/fixtures -out "$data/fmnist" -calib 16 -eval 40
 cp testdata/models/cnn_fmnist.onnx testdata/fmnist_test64.npy "$data/"
 fmnist_prep='{"gray":true,"mean":[0.5],"std":[0.5]}'
-demo_imgs=$(find public/demo/calib -maxdepth 1 -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.jpeg' \) 2>/dev/null | sort | head -8 || true)
-if [ -f public/demo/model.onnx ] && [ -n "$demo_imgs" ]; then
-	echo "test-module: images case: public/demo/model.onnx + $(echo "$demo_imgs" | wc -l) images from public/demo/calib"
+demo=${FIXQ_DEMO_DIR:-public/demo} # another folder of the same form for a try-out
+# The demo ($demo, made for the app): its model, up to 8 of its
+# calibration images (manifest.json's list, else the calib/ folder) and its
+# preprocessing (manifest.json's "preprocess", else preprocess.json, else
+# the defaults).
+demo_imgs=
+if [ -f "$demo/manifest.json" ]; then
+	demo_imgs=$(/usr/bin/python3 -c 'import json, sys; [print(sys.argv[1] + "/" + p) for p in json.load(open(sys.argv[1] + "/manifest.json")).get("calib", [])[:8]]' "$demo")
+fi
+if [ -z "$demo_imgs" ]; then
+	demo_imgs=$(find "$demo/calib" -maxdepth 1 -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.jpeg' \) 2>/dev/null | sort | head -8 || true)
+fi
+if [ -f "$demo/model.onnx" ] && [ -n "$demo_imgs" ]; then
+	echo "test-module: images case: $demo/model.onnx + $(echo "$demo_imgs" | wc -l) demo images"
 	mkdir -p "$data/demo/calib"
-	cp public/demo/model.onnx "$data/demo/"
-	echo "$demo_imgs" | xargs -I{} cp {} "$data/demo/calib/"
+	cp "$demo/model.onnx" "$data/demo/"
+	echo "$demo_imgs" | while read -r f; do cp "$f" "$data/demo/calib/"; done
 	img_model=demo/model.onnx img_dir=demo/calib/
-	# Preprocessing: the demo's own (public/demo/preprocess.json, a
-	# prep.Options object), else the CLI's defaults.
-	img_prep=$(cat public/demo/preprocess.json 2>/dev/null || echo '{}')
+	img_prep=$(/usr/bin/python3 -c '
+import json, os, sys
+d = sys.argv[1]
+m = json.load(open(d + "/manifest.json")) if os.path.exists(d + "/manifest.json") else {}
+p = m.get("preprocess")
+if p is None and os.path.exists(d + "/preprocess.json"):
+    p = json.load(open(d + "/preprocess.json"))
+print(json.dumps(p or {}))' "$demo")
 else
-	echo "test-module: images case: public/demo is not there yet; testdata/models/cnn_fmnist.onnx + 16 Fashion-MNIST PNGs"
+	echo "test-module: images case: no $demo yet; testdata/models/cnn_fmnist.onnx + 16 Fashion-MNIST PNGs"
 	img_model=cnn_fmnist.onnx img_dir=fmnist/calib/
 	img_prep=$fmnist_prep
 fi
@@ -103,10 +123,14 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 t0=$(ms)
 "$fixq" quantize "$data/$img_model" --calib "$data/$img_dir" --calib-size "$img_n" --preprocess "$T/img_prep.json" -o "$T/img.onnx" --quiet >/dev/null
 img_ms=$(($(ms) - t0))
+"$T/fixq-purego" quantize "$data/$img_model" --calib "$data/$img_dir" --calib-size "$img_n" --preprocess "$T/img_prep.json" -o "$T/img-purego.onnx" --quiet >/dev/null 2>&1
 t0=$(ms)
 "$fixq" quantize "$data/cnn_fmnist.onnx" --calib "$data/fmnist_test64.npy" --calib-size 32 -o "$T/tensor.onnx" --quiet >/dev/null
 tensor_ms=$(($(ms) - t0))
 cp "$T/tensor.onnx" "$data/quantized.onnx"
+# examples/embed.html (mean/std fields, every image chosen) on the Fashion-MNIST PNGs.
+"$fixq" quantize "$data/cnn_fmnist.onnx" --calib "$data/fmnist/calib" --calib-size 16 --mean 0.5 --std 0.5 -o "$T/embed.onnx" --quiet >/dev/null
+printf 'not an onnx file' >"$T/broken.onnx"
 target=DPUCZDX8G_ISA1_B1152
 "$fixq" inspect "$data/cnn_fmnist.onnx" --target "$target" --json >"$T/inspect.json"
 "$fixq" eval "$data/cnn_fmnist.onnx" --data "$data/fmnist/eval" --preprocess "$T/fmnist_prep.json" --json >"$T/eval_float.json"
@@ -125,10 +149,14 @@ json.dump({
   "dataURL": "data/",
   "images": {"model": "$img_model", "calibDir": "$img_dir", "calib": lines(os.environ["IMG_FILES"]),
              "options": {"calib_size": $img_n, "preprocess": j("$T/img_prep.json")}, "nativeMs": $img_ms,
-             "native": {"model": "$(sha "$T/img.onnx")", "quantInfo": "$(sha "$T/img.quant_info.json")", "report": "$(sha "$T/img.report.json")"}},
+             "native": {"model": "$(sha "$T/img.onnx")", "quantInfo": "$(sha "$T/img.quant_info.json")", "report": "$(sha "$T/img.report.json")"},
+             "purego": {"model": "$(sha "$T/img-purego.onnx")", "quantInfo": "$(sha "$T/img-purego.quant_info.json")", "report": "$(sha "$T/img-purego.report.json")"}},
   "tensor": {"model": "cnn_fmnist.onnx", "npy": "fmnist_test64.npy", "options": {"calib_size": 32}, "nativeMs": $tensor_ms,
              "native": {"model": "$(sha "$T/tensor.onnx")", "quantInfo": "$(sha "$T/tensor.quant_info.json")", "report": "$(sha "$T/tensor.report.json")"}},
-  "inspect": {"target": "$target", "native": j("$T/inspect.json")},
+  "embed": {"model": "$data/cnn_fmnist.onnx", "broken": "$T/broken.onnx",
+            "images": ["$data/fmnist/calib/" + f for f in sorted(os.listdir("$data/fmnist/calib"))],
+            "native": "$(sha "$T/embed.onnx")"},
+  "inspect": {"target": "$target", "native": j("$T/inspect.json"), "nativeHash": "$(sha "$T/inspect.json")"},
   "evaluate": {"dir": "fmnist/eval/", "files": lines(os.environ["EVAL_FILES"]), "quantized": "quantized.onnx",
                "options": {"preprocess": j("$T/fmnist_prep.json")},
                "nativeFloat": j("$T/eval_float.json"), "nativeQuantized": j("$T/eval_q.json")},
@@ -149,7 +177,13 @@ EOF
 out=build/test-artifacts/module
 mkdir -p "$out"
 status=0
+rm -f "$out"/browser-images.* "$out"/native-images.*
 node scripts/module/browser_test.mjs "$cfg" "$out/result.json" || status=$?
+if ls "$out"/browser-images.* >/dev/null 2>&1; then
+	cp "$T/img.onnx" "$out/native-images.onnx"
+	cp "$T/img.quant_info.json" "$out/native-images.quant_info.json"
+	cp "$T/img.report.json" "$out/native-images.report.json"
+fi
 cp "$T/serve.log" "$out/server-requests.log"
 
 # Sizes: what a page transfers for the module (gzip -9, as a static host
@@ -173,7 +207,11 @@ print(f"test-module: module transfer {s['module_transfer_raw']/1e6:.2f} MB raw, 
       f"core wasm {s['core_wasm_raw']/1e6:.2f} MB / {s['core_wasm_gzip9']/1e6:.2f} MB gzip; "
       f"import -> ready {st.get('importToReadyMs', 0):.0f} ms")
 EOF
-grep -v '^GET ' "$out/server-requests.log" && { echo "test-module: the server saw a non-GET request" >&2; status=1; } || true
+# The server's own log, a second witness: GETs of the site's files only.
+if grep -v -E "^GET /($prefix/|favicon\.ico$)" "$out/server-requests.log"; then
+	echo "test-module: the server saw requests outside /$prefix/ (above)" >&2
+	status=1
+fi
 if [ "$status" -ne 0 ]; then
 	echo "test-module: FAILED (details: $out/result.json)" >&2
 	exit "$status"
