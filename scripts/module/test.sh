@@ -84,8 +84,8 @@ fmnist_prep='{"gray":true,"mean":[0.5],"std":[0.5]}'
 demo=${FIXQ_DEMO_DIR:-public/demo} # another folder of the same form for a try-out
 # The demo ($demo, made for the app): its model, up to 8 of its
 # calibration images (manifest.json's list, else the calib/ folder) and its
-# preprocessing (manifest.json's "preprocess", else preprocess.json, else
-# the defaults).
+# preprocessing (manifest.json's "preprocess" object, else its mean, std,
+# channels and scale, else preprocess.json, else the defaults).
 demo_imgs=
 if [ -f "$demo/manifest.json" ]; then
 	demo_imgs=$(/usr/bin/python3 -c 'import json, sys; [print(sys.argv[1] + "/" + p) for p in json.load(open(sys.argv[1] + "/manifest.json")).get("calib", [])[:8]]' "$demo")
@@ -104,9 +104,14 @@ import json, os, sys
 d = sys.argv[1]
 m = json.load(open(d + "/manifest.json")) if os.path.exists(d + "/manifest.json") else {}
 p = m.get("preprocess")
-if p is None and os.path.exists(d + "/preprocess.json"):
-    p = json.load(open(d + "/preprocess.json"))
-print(json.dumps(p or {}))' "$demo")
+if not isinstance(p, dict):  # a description: use mean/std/channels/scale
+    p = {k: m[k] for k in ("mean", "std") if k in m}
+    if m.get("channels") == "gray": p["gray"] = True
+    if m.get("channels") == "bgr": p["bgr"] = True
+    if m.get("scale") not in (None, 255): p["scale"] = 1 / m["scale"]
+    if not p and os.path.exists(d + "/preprocess.json"):
+        p = json.load(open(d + "/preprocess.json"))
+print(json.dumps(p))' "$demo")
 else
 	echo "test-module: images case: no $demo yet; testdata/models/cnn_fmnist.onnx + 16 Fashion-MNIST PNGs"
 	img_model=cnn_fmnist.onnx img_dir=fmnist/calib/
