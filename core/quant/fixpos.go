@@ -103,9 +103,18 @@ func FakeQuantize(dst, src []float32, fp int, r RoundMode) {
 // float32 before the floor for the same reason. NaN and ±Inf elements are
 // ignored. The cap (MaxFixPos) is applied by the callers, not here.
 func MaxMinFixPos(data []float32) int {
+	fp, _ := maxMinFixPos(data)
+	return fp
+}
+
+// maxMinFixPos is MaxMinFixPos that also reports whether every element
+// is finite.
+func maxMinFixPos(data []float32) (fp int, finite bool) {
 	var xmin, xmax float32
+	finite = true
 	for _, x := range data {
-		if x != x || math.IsInf(float64(x), 0) {
+		if x-x != 0 { // NaN or ±Inf
+			finite = false
 			continue
 		}
 		xmin = min(xmin, x)
@@ -113,24 +122,58 @@ func MaxMinFixPos(data []float32) int {
 	}
 	step := max(xmin/float32(QMin-0.5), xmax/float32(QMax+0.5))
 	if step <= flt32Min {
-		return ZeroFixPos
+		return ZeroFixPos, finite
 	}
 	inv := 1 / step
-	return int(math.Floor(float64(float32(math.Log2(float64(inv))))))
+	return int(math.Floor(float64(float32(math.Log2(float64(inv)))))), finite
 }
 
-// squaredError is Σ(fakeQuant(x)-x)² in float64.
-func squaredError(data []float32, fp int, r RoundMode) float64 {
+// squaredErrorBelow is squaredError, but it may stop early and return a
+// value >= limit once the running sum reaches limit (the sum only grows),
+// so the diffs search skips most of a losing candidate.
+func squaredErrorBelow(data []float32, fp int, r RoundMode, finite bool, limit float64) float64 {
+	const chunk = 4096
+	var s float64
+	for len(data) > 0 && s < limit {
+		n := min(chunk, len(data))
+		s += squaredError(data[:n], fp, r, finite)
+		data = data[n:]
+	}
+	return s
+}
+
+// squaredError is Σ(fakeQuant(x)-x)² in float64 over the finite elements.
+// The loops are specialised by rounding mode and finiteness: this is the
+// calibration's hot loop (5 passes per activation per batch).
+func squaredError(data []float32, fp int, r RoundMode, finite bool) float64 {
 	scale := math.Ldexp(1, fp)
 	inv := math.Ldexp(1, -fp)
 	var s float64
-	for _, x := range data {
-		xf := float64(x)
-		if xf != xf || math.IsInf(xf, 0) {
-			continue
+	switch {
+	case finite && r == RoundDPU:
+		for _, x := range data {
+			xf := float64(x)
+			v := math.Floor(xf*scale + 0.5)
+			v = min(max(v, QMin), QMax)
+			d := v*inv - xf
+			s += d * d
 		}
-		d := saturate(r.round(xf*scale))*inv - xf
-		s += d * d
+	case finite:
+		for _, x := range data {
+			xf := float64(x)
+			v := min(max(math.Round(xf*scale), QMin), QMax)
+			d := v*inv - xf
+			s += d * d
+		}
+	default:
+		for _, x := range data {
+			if x-x != 0 {
+				continue
+			}
+			xf := float64(x)
+			d := saturate(r.round(xf*scale))*inv - xf
+			s += d * d
+		}
 	}
 	return s
 }
@@ -141,12 +184,12 @@ func squaredError(data []float32, fp int, r RoundMode) float64 {
 // 2). scope 1 is "maxmin", scope 5 "diffs". The result is capped at
 // MaxFixPos (§1.3 item 4).
 func SearchFixPos(data []float32, scope int, r RoundMode) int {
-	m := MaxMinFixPos(data)
+	m, finite := maxMinFixPos(data)
 	best := m
 	if scope > 1 {
 		bestErr := math.Inf(1)
 		for fp := m; fp < m+scope; fp++ {
-			if e := squaredError(data, fp, r); e < bestErr {
+			if e := squaredErrorBelow(data, fp, r, finite, bestErr); e < bestErr {
 				best, bestErr = fp, e
 			}
 		}
