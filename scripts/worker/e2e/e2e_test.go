@@ -430,11 +430,18 @@ func TestWorker(t *testing.T) {
 	if err := json.Unmarshal(res.body, &health); err != nil || health.Status != "ok" || !health.Auth || health.Limits["max_body_bytes"] != maxBodyBytes {
 		t.Fatalf("health %s (%v)", res.body, err)
 	}
-	note("health: first %v", res.elapsed.Round(time.Millisecond))
+	cpu0 := w.workerdCPU(t)
+	var healthTimes []time.Duration
+	for i := 0; i < 10; i++ {
+		healthTimes = append(healthTimes, w.expect(t, req{method: "GET", path: "/v1/health"}, 200, "").elapsed)
+	}
+	note("health: first %v, warm median %v (10 runs); workerd CPU %v per request", res.elapsed.Round(time.Millisecond),
+		median(healthTimes).Round(time.Millisecond), ((w.workerdCPU(t) - cpu0) / 10).Round(time.Millisecond))
 
 	// inspect: byte-identical to `fixq inspect --json`.
 	inspect := req{method: "POST", path: "/v1/inspect", ctype: "application/octet-stream", body: model, auth: true}
 	var inspectTimes []time.Duration
+	cpu0 = w.workerdCPU(t)
 	for i := 0; i < 6; i++ {
 		res = w.expect(t, inspect, 200, "")
 		inspectTimes = append(inspectTimes, res.elapsed)
@@ -446,11 +453,12 @@ func TestWorker(t *testing.T) {
 	if !bytes.Equal(res.body, want) {
 		t.Errorf("worker inspect differs from fixq inspect --json at byte %d (%d vs %d bytes)", firstDiff(res.body, want), len(res.body), len(want))
 	}
-	note("inspect: first %v, warm median %v (5 runs)", inspectTimes[0].Round(time.Millisecond), median(inspectTimes[1:]).Round(time.Millisecond))
+	note("inspect: first %v, warm median %v (5 runs); workerd CPU %v per request", inspectTimes[0].Round(time.Millisecond),
+		median(inspectTimes[1:]).Round(time.Millisecond), ((w.workerdCPU(t) - cpu0) / 6).Round(time.Millisecond))
 
 	// quantize: quantized.onnx byte-identical to `fixq quantize`.
 	quantize := req{method: "POST", path: "/v1/quantize", ctype: formType, body: form, auth: true}
-	cpu0 := w.workerdCPU(t)
+	cpu0 = w.workerdCPU(t)
 	var qTimes []time.Duration
 	var zips [][]byte
 	for i := 0; i < 4; i++ {
