@@ -17,20 +17,20 @@ let dropHandler = null;
 // webkitRelativePath, a dropped folder's entry path, or the demo's path).
 const pathOf = (f) => f.fixqPath || f.webkitRelativePath || f.name;
 
-// calibrationOf gives the module the files with their paths as names, so
-// the core sorts them, and labels evaluation images, as ImageFolder does.
-function calibrationOf(files) {
-  return Array.from(files, (f) => {
-    const p = pathOf(f);
-    return p === f.name ? f : new File([f], p, { type: f.type });
-  });
+// dataOf gives the module each file with its path as its name ({name,
+// data} pairs where the File itself does not carry the path), so the core
+// sorts calibration images, and labels evaluation images by their class
+// folder, exactly as the CLI does for the same folder.
+function dataOf(files) {
+  return Array.from(files, (f) => (f.fixqPath && f.fixqPath !== (f.webkitRelativePath || f.name)
+    ? { name: f.fixqPath, data: f } : f));
 }
 
 // coded turns anything thrown into an Error with a code the UI knows.
 function coded(e) {
   const err = e instanceof Error ? e : new Error(String(e));
   if (!err.code) err.code = 'FAILED';
-  if (/out of memory|allocation failed|Array buffer allocation/i.test(err.message)) err.code = 'OOM';
+  if (/out of memory|allocation failed|Array buffer allocation/i.test(err.message)) err.code = 'OUT_OF_MEMORY';
   if (err.name === 'AbortError') err.code = 'ABORTED';
   return err;
 }
@@ -50,6 +50,9 @@ function setDownloads(parts) {
   urls = parts.map(([data, type]) => URL.createObjectURL(new Blob([data], { type })));
   return urls;
 }
+
+const progressOf = (onProgress) => (p, pct) => (p && typeof p === 'object'
+  ? onProgress(String(p.stage), Number(p.percent) || 0) : onProgress(String(p), Number(pct) || 0));
 
 const asText = (v) => typeof v === 'string' ? v
   : (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) ? new TextDecoder().decode(v)
@@ -97,13 +100,15 @@ const app = {
     const ctl = startJob();
     try {
       const t0 = performance.now();
-      const r = await fixq.quantize(await bytesOf(model), calibrationOf(calib), JSON.parse(optionsJSON), {
+      const r = await fixq.quantize(await bytesOf(model), dataOf(calib), JSON.parse(optionsJSON), {
         signal: ctl.signal,
-        onProgress: (p, pct) => typeof p === 'object' ? onProgress(p.stage, p.percent) : onProgress(p, pct),
+        onProgress: progressOf(onProgress),
       });
       const ms = performance.now() - t0;
+      app.lastQuantizeMs = ms; // read by the browser test for its timing figure
       lastModel = r.model;
-      const report = asText(r.report), quantInfo = asText(r.quantInfo);
+      // The core's own JSON text, byte for byte what the CLI writes.
+      const report = r.reportJSON ?? asText(r.report), quantInfo = r.quantInfoJSON ?? asText(r.quantInfo);
       const [modelURL, quantInfoURL, reportURL] = setDownloads([
         [r.model, 'application/octet-stream'], [quantInfo, 'application/json'], [report, 'application/json']]);
       return { report, quantInfo, warnings: r.warnings || [], modelURL, quantInfoURL, reportURL,
@@ -111,15 +116,23 @@ const app = {
     } catch (e) { throw coded(e); } finally { if (job === ctl) job = null; }
   },
 
+  // evaluate runs the float model and the last quantized one on the
+  // labelled images and returns {images, float_top1, quant_top1} as JSON.
   async evaluate(model, evalFiles, optionsJSON, onProgress) {
     const ctl = startJob();
     try {
       if (!lastModel) throw Object.assign(new Error('quantize first'), { code: 'BAD_REQUEST' });
-      const r = await fixq.evaluate(await bytesOf(model), calibrationOf(evalFiles), JSON.parse(optionsJSON), {
-        quantized: lastModel.slice(0), signal: ctl.signal,
-        onProgress: (p, pct) => typeof p === 'object' ? onProgress(p.stage, p.percent) : onProgress(p, pct),
-      });
-      return asText(r && r.json !== undefined ? r.json : r);
+      const o = JSON.parse(optionsJSON);
+      const opts = { preprocess: o.preprocess };
+      const data = dataOf(evalFiles);
+      const progress = (what) => progressOf((stage, pct) => onProgress(`${what}: ${stage}`, pct));
+      const t0 = performance.now();
+      const f = await fixq.evaluate(await bytesOf(model), data, opts, { signal: ctl.signal, onProgress: progress('float model') });
+      const t1 = performance.now();
+      const q = await fixq.evaluate(lastModel.slice(0), data, opts, { signal: ctl.signal, onProgress: progress('quantized model') });
+      const t2 = performance.now();
+      return JSON.stringify({ images: f.n ?? f.images ?? 0, float_top1: f.top1, quant_top1: q.top1,
+        float_ms: t1 - t0, quant_ms: t2 - t1, classes: f.classes ?? 0 });
     } catch (e) { throw coded(e); } finally { if (job === ctl) job = null; }
   },
 

@@ -172,6 +172,12 @@ func (b Bridge) Evaluate(model, evalFiles js.Value, optionsJSON string, progress
 	return v.String(), nil
 }
 
+// IsCode reports whether err is a CoreError with the code.
+func IsCode(err error, code string) bool {
+	var ce *CoreError
+	return errors.As(err, &ce) && ce.Code == code
+}
+
 // Cancel aborts the running job (its promise rejects with code ABORTED).
 func (b Bridge) Cancel() {
 	if b.v.Truthy() {
@@ -244,8 +250,10 @@ func Describe(err error) (title, detail string) {
 		return "Too large", ce.Message
 	case "NOT_IMPLEMENTED":
 		return "Not available yet", ce.Message
-	case "OOM":
-		return "Out of memory", ce.Message + " — try fewer calibration images or a smaller model, or close other tabs."
+	case "OUT_OF_MEMORY", "OOM":
+		return "Out of memory", ce.Message + " — the page is still usable: try fewer calibration images or a smaller model, or close other tabs."
+	case "CRASHED", "START_FAILED", "VERSION_MISMATCH", "TERMINATED":
+		return "The quantizer stopped", ce.Message + " — it restarts on the next job."
 	case "INTERNAL":
 		return "Internal error in fixq (a bug)", ce.Message
 	}

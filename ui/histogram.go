@@ -47,7 +47,7 @@ func HistogramSVG(r LayerRow) string {
 	pad := (xmax - xmin) * 0.05
 	xmin, xmax = xmin-pad, xmax+pad
 	x := func(v float64) float64 { return plotL + (v-xmin)/(xmax-xmin)*(plotR-plotL) }
-	title := fmt.Sprintf("Layer %s (%s): activation %s", r.Node, r.OpType, r.Tensor)
+	title := fmt.Sprintf("%s: tensor %s", r.Label(), r.Tensor)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="hist" viewBox="0 0 %d %d" role="img" aria-label="%s">`, chartW, chartH, html.EscapeString(title))
 	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(title))
 	// The activation grid's range as a band.

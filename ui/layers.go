@@ -7,16 +7,20 @@ import (
 )
 
 // LayerRow is one row of the per-layer table: a quantized activation from
-// the report joined with the latency model's cycles for its node.
+// the report joined with its layer's weight fix_pos (quant info) and the
+// latency model's cycles.
 type LayerRow struct {
 	QuantLayer
-	WeightFixPos *int  // from the quant info, for conv-like layers
-	Cycles       int64 // estimated DPU cycles; -1 when the node has none
+	FusedOp      string // op type of the layer the row's node is fused into it from (Conv in Conv+Relu)
+	WeightFixPos *int   // for conv-like layers
+	Cycles       int64  // estimated DPU cycles; -1 when the row has none
 }
 
-// JoinLayers builds the table rows in report (graph) order. Cycles come
-// from the latency report by node name; a node fused into another (an
-// activation after a conv) has no cycles of its own.
+// JoinLayers builds the table rows in report (graph) order. The report
+// names the node that ends a fused group (the Relu after a Conv); the
+// weights, and the cycles in the latency report, belong to the group's
+// head, which the quant info names in fused_from. The model input's row
+// gets neither (the report lists its first consumer's weights on it).
 func JoinLayers(rep *QuantReport, info *QuantInfo, lat *LatencyReport) []LayerRow {
 	if rep == nil {
 		return nil
@@ -28,26 +32,50 @@ func JoinLayers(rep *QuantReport, info *QuantInfo, lat *LatencyReport) []LayerRo
 		}
 	}
 	wfp := map[string]int{}
+	head := map[string]string{}
+	opOf := map[string]string{}
 	if info != nil {
 		for _, t := range info.Tensors {
 			if t.Kind == "weight" {
 				wfp[t.Node] = t.FixPos
 			}
 		}
+		for _, n := range info.Nodes {
+			opOf[n.Name] = n.OpType
+			if n.FusedFrom != "" {
+				head[n.Name] = n.FusedFrom
+			}
+		}
 	}
 	rows := make([]LayerRow, 0, len(rep.Layers))
 	for _, l := range rep.Layers {
 		r := LayerRow{QuantLayer: l, Cycles: -1}
-		if c, ok := cycles[l.Node]; ok {
+		if l.Kind == "input" {
+			r.WeightRange = nil
+			rows = append(rows, r)
+			continue
+		}
+		h := l.Node
+		if f, ok := head[l.Node]; ok {
+			h, r.FusedOp = f, opOf[f]
+		}
+		if c, ok := cycles[h]; ok {
 			r.Cycles = c
 		}
-		if fp, ok := wfp[l.Node]; ok {
-			fp := fp
+		if fp, ok := wfp[h]; ok {
 			r.WeightFixPos = &fp
 		}
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// OpText is the row's op, with the op fused into it ("Conv+Relu").
+func (r LayerRow) OpText() string {
+	if r.FusedOp != "" {
+		return r.FusedOp + "+" + r.OpType
+	}
+	return r.OpType
 }
 
 // Sort columns of the per-layer table.
@@ -75,7 +103,7 @@ func SortLayers(rows []LayerRow, col string, desc bool) []LayerRow {
 		case ColNode:
 			return 0, r.Node, true
 		case ColOp:
-			return 0, r.OpType, true
+			return 0, r.OpText(), true
 		case ColFixPos:
 			return float64(r.FixPos), "", true
 		case ColWeight:
@@ -173,4 +201,13 @@ func fmtNum(v float64) string {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// Label names the row in the layer choice: the node and op, or for the
+// model's input the tensor.
+func (r LayerRow) Label() string {
+	if r.Kind == "input" {
+		return "input " + r.Tensor
+	}
+	return r.Node + " (" + r.OpText() + ")"
 }

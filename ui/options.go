@@ -237,8 +237,8 @@ type Manifest struct {
 	Mean        []float64 `json:"mean"`
 	Std         []float64 `json:"std"`
 	Input       struct {
-		Shape  []int64 `json:"shape"`
-		Layout string  `json:"layout"`
+		Shape  Dims   `json:"shape"`
+		Layout string `json:"layout"`
 	} `json:"input"`
 	Classes []string `json:"classes"`
 	Calib   []string `json:"calib"`
@@ -274,4 +274,30 @@ func joinFloats(v []float64) string {
 		parts[i] = strconv.FormatFloat(x, 'g', -1, 64)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Dims is a shape in JSON whose symbolic dims are strings ("N"); they
+// read as -1.
+type Dims []int64
+
+// UnmarshalJSON reads numbers and strings.
+func (d *Dims) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(Dims, len(raw))
+	for i, r := range raw {
+		var v int64
+		if err := json.Unmarshal(r, &v); err != nil {
+			var s string
+			if json.Unmarshal(r, &s) != nil {
+				return fmt.Errorf("shape dim %d: %s is not a number or a name", i, r)
+			}
+			v = -1
+		}
+		out[i] = v
+	}
+	*d = out
+	return nil
 }

@@ -119,6 +119,15 @@ type Histogram struct {
 type QuantInfo struct {
 	Format  string       `json:"format"`
 	Tensors []TensorInfo `json:"tensors"`
+	Nodes   []NodeInfo   `json:"nodes"`
+}
+
+// NodeInfo mirrors core/quant.NodeInfo (the fields the page uses).
+type NodeInfo struct {
+	Name      string `json:"name"`
+	OpType    string `json:"op_type"`
+	Device    string `json:"device"`
+	FusedFrom string `json:"fused_from"`
 }
 
 // TensorInfo mirrors core/quant.TensorInfo.

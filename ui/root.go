@@ -227,7 +227,7 @@ func (c *Root) LoadDemo() {
 		}
 		c.modelFile = d.Model
 		c.ModelName = d.Model.Get("name").String()
-		c.ModelNote = fmt.Sprintf("%s, input %s", sizeText(d.Model.Get("size").Int()), shapeText(m.Input.Shape))
+		c.ModelNote = fmt.Sprintf("%s, input %s", sizeText(d.Model.Get("size").Int()), shapeText([]int64(m.Input.Shape)))
 		if m.Description != "" {
 			c.ModelNote += " — " + m.Description
 		}
@@ -385,6 +385,12 @@ func (c *Root) OnQuantize() {
 			return
 		}
 		s, err := c.Bridge.Evaluate(model, evalFiles, opts, c.progress)
+		if IsCode(err, "NOT_IMPLEMENTED") {
+			c.env.Lock()
+			c.Busy, c.Notice = false, "Top-1 comparison: "+err.Error()
+			c.env.UnlockRender()
+			return
+		}
 		if err != nil {
 			c.finish(err)
 			return
@@ -440,13 +446,14 @@ func (c *Root) ChosenRow() *LayerRow {
 	return nil
 }
 
-// ChartSVG is the chosen layer's chart.
-func (c *Root) ChartSVG() string {
+// ChartSVG is the chosen layer's chart, as markup (vg-html escapes a
+// plain string).
+func (c *Root) ChartSVG() vugu.HTML {
 	r := c.ChosenRow()
 	if r == nil {
 		return ""
 	}
-	return HistogramSVG(*r)
+	return vugu.HTML(HistogramSVG(*r))
 }
 
 // defaultChosen picks the layer with the lowest SQNR: the one most worth a look.

@@ -960,7 +960,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgparent.AppendChild(vgn)
 								vgn.AddAttrInterface("selected", r.Tensor == c.Chosen)
 								vgn.AddAttrInterface("value", r.Tensor)
-								vgn.SetInnerHTML(r.Node + " (" + r.OpType + ")")
+								vgn.SetInnerHTML(r.Label())
 							}
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 							vgparent.AppendChild(vgn)

@@ -227,10 +227,11 @@ func TestResultsMirrorCore(t *testing.T) {
 			t.Errorf("layer %d: mirror %+v, core %+v", i, m, cl)
 		}
 	}
-	// Joined with the latency: every conv-like layer with a weight fix_pos
-	// finds its cycles by node name.
+	// Joined with the latency: every row with a weight fix_pos (a
+	// conv-like layer, fused or not) finds its cycles, and every weight
+	// tensor of the quant info lands on some row.
 	rows := JoinLayers(&rep, &info, ins.Latency)
-	withW, withCycles := 0, 0
+	withW, withCycles, weights := 0, 0, 0
 	for _, r := range rows {
 		if r.WeightFixPos != nil {
 			withW++
@@ -239,8 +240,13 @@ func TestResultsMirrorCore(t *testing.T) {
 			}
 		}
 	}
-	if withW == 0 || withCycles != withW {
-		t.Errorf("%d layers with weights, %d of them with DPU cycles", withW, withCycles)
+	for _, ti := range info.Tensors {
+		if ti.Kind == "weight" {
+			weights++
+		}
+	}
+	if withW == 0 || withCycles != withW || withW != weights {
+		t.Errorf("%d rows with weights (%d weight tensors), %d of them with DPU cycles", withW, weights, withCycles)
 	}
 }
 
@@ -325,5 +331,53 @@ func TestHistogramSVG(t *testing.T) {
 		if !bytes.Contains([]byte(s), []byte("[-8, 7.938]")) {
 			t.Errorf("grid range of fix_pos 4 missing: %s", s)
 		}
+	}
+}
+
+// The demo manifest (scripts/train/train_models.py's format) sets the
+// preprocessing the model was trained with.
+func TestApplyManifest(t *testing.T) {
+	var m Manifest
+	js := `{"model":"model.onnx","input":{"name":"input","shape":["N",1,28,28],"layout":"NCHW"},"channels":"gray","scale":255,
+		"mean":[0.5],"std":[0.5],"calib":["calib/000.png","calib/001.png","calib/002.png"]}`
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		t.Fatal(err)
+	}
+	f := DefaultForm()
+	if err := f.ApplyManifest(m); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.OptionsJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"calib_size":3,"target":"DPUCZDX8G_ISA1_B4096","preprocess":{"size":[28,28],"gray":true,"mean":[0.5],"std":[0.5]}}`
+	if s != want {
+		t.Errorf("got %s, want %s", s, want)
+	}
+}
+
+// A Relu fused into a Conv takes the Conv's weight fix_pos and cycles; the
+// input row takes none (shapes of the demo model's JSON).
+func TestJoinLayersFusedGroups(t *testing.T) {
+	rep := &QuantReport{Layers: []QuantLayer{
+		{Node: "conv0", OpType: "Conv", Tensor: "input", Kind: "input", FixPos: 6, WeightRange: []float32{-3, 3.8}},
+		{Node: "relu2", OpType: "Relu", Tensor: "r2", Kind: "activation", FixPos: 4, WeightRange: []float32{-3, 3.8}},
+		{Node: "pool3", OpType: "MaxPool", Tensor: "p3", Kind: "activation", FixPos: 4},
+	}}
+	info := &QuantInfo{
+		Tensors: []TensorInfo{{Name: "w0", Kind: "weight", Node: "conv0", FixPos: 5}, {Name: "input", Kind: "input", Node: "conv0", FixPos: 6}},
+		Nodes:   []NodeInfo{{Name: "conv0", OpType: "Conv"}, {Name: "relu2", OpType: "Relu", FusedFrom: "conv0"}, {Name: "pool3", OpType: "MaxPool"}},
+	}
+	lat := &LatencyReport{Layers: []LayerLatency{{Node: "conv0", Cycles: 294}, {Node: "pool3", Cycles: 196}}}
+	rows := JoinLayers(rep, info, lat)
+	if r := rows[0]; r.Cycles != -1 || r.WeightFixPos != nil || r.WeightRange != nil {
+		t.Errorf("input row: %+v", r)
+	}
+	if r := rows[1]; r.Cycles != 294 || r.WeightFixPos == nil || *r.WeightFixPos != 5 || r.OpText() != "Conv+Relu" {
+		t.Errorf("fused row: %+v", r)
+	}
+	if r := rows[2]; r.Cycles != 196 || r.WeightFixPos != nil || r.OpText() != "MaxPool" {
+		t.Errorf("pool row: %+v", r)
 	}
 }
