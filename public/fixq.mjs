@@ -64,8 +64,9 @@ function startWorker(cfg) {
   c.worker.onmessage = (e) => onMessage(c, e.data);
   c.worker.onerror = (e) => {
     e.preventDefault?.();
-    const msg = e.message || "the worker failed";
-    stopWorker(c, new FixqError(/out of memory|Memory\.grow|allocation failed/i.test(msg) ? "OUT_OF_MEMORY" : "CRASHED", `fixq: ${msg}`));
+    const msg = e.message || (c.isReady ? "the worker failed" : `could not start the worker ${cfg.workerURL}`);
+    const code = /out of memory|Memory\.grow|allocation failed/i.test(msg) ? "OUT_OF_MEMORY" : c.isReady ? "CRASHED" : "START_FAILED";
+    stopWorker(c, new FixqError(code, `fixq: ${msg}`));
   };
   c.worker.postMessage({ type: "init", wasmURL: cfg.wasmURL, wasmExecURL: cfg.wasmExecURL });
   return c;
@@ -98,6 +99,7 @@ function onMessage(c, msg) {
         stopWorker(c, new FixqError("VERSION_MISMATCH", `fixq: fixq.mjs is ${version} but fixq-core.wasm is ${msg.version} (a stale cache?)`));
         return;
       }
+      c.isReady = true;
       c.readyResolve({ version: msg.version, startMs: performance.now() - c.startMs });
       return;
     case "fatal":

@@ -55,7 +55,8 @@ try {
   console.log(`     import -> ready: ${start.importToReadyMs?.toFixed(0)} ms`);
 
   // Helpers defined in the page: fetch test files as Files, hash bytes.
-  await page.evaluate(() => {
+  await page.evaluate(initHelpers);
+  function initHelpers() {
     window.T = {
       async files(base, names) {
         return Promise.all(names.map(async (n) => {
@@ -97,7 +98,7 @@ try {
         }
       },
     };
-  });
+  }
 
   // 1. Errors: a broken ONNX file, a broken image, a bad option.
   const errs = await page.evaluate(async (c) => {
@@ -272,6 +273,45 @@ try {
   check(got === cfg.embed.native && download.suggestedFilename() === "cnn_fmnist_int8.onnx",
     `embed.html: the downloaded ${download.suggestedFilename()} is byte-identical to fixq quantize --mean 0.5 --std 0.5`);
   await ep.close();
+
+  // A second visit (HTTP cache, Chromium's compiled-wasm cache): import -> ready again.
+  const wp2 = await context.newPage();
+  await wp2.goto(cfg.pageURL);
+  await wp2.waitForFunction(() => window.fixqTest || window.fixqTestError, null, { timeout: 120_000 });
+  result.startWarm = await wp2.evaluate(() => window.fixqTestError || { importToReadyMs: window.fixqTest.importToReadyMs });
+  console.log(`     import -> ready on a second visit: ${result.startWarm.importToReadyMs?.toFixed(0)} ms`);
+  await wp2.close();
+
+  // init/terminate: nothing loads before the first call; a bad wasm URL
+  // rejects START_FAILED; other URLs while running reject; terminate
+  // rejects the running call; the next call starts a fresh core.
+  const bp = await context.newPage();
+  const bareReqs = [];
+  bp.on("request", (r) => bareReqs.push(new URL(r.url()).pathname));
+  await bp.goto(new URL("bare.html", cfg.pageURL).href);
+  await bp.waitForFunction(() => window.fixqBare);
+  await bp.waitForTimeout(300);
+  const lazy = !bareReqs.some((p) => /fixq-worker|fixq-core|wasm_exec/.test(p));
+  await bp.evaluate(initHelpers);
+  const life = await bp.evaluate(async (c) => {
+    const fixq = window.fixqBare;
+    const badStart = await T.error(fixq.init({ wasmURL: "./node_modules/fixq/missing.wasm" }));
+    const ok = await fixq.init();
+    const otherURL = await T.error(fixq.init({ wasmURL: "./elsewhere/fixq-core.wasm" }));
+    const model = await T.bytes(c.dataURL + c.tensor.model);
+    const calib = T.npy(await T.bytes(c.dataURL + c.tensor.npy));
+    let stopped = false;
+    const terminated = await T.error(fixq.quantize(model, calib, c.tensor.options, {
+      onProgress: () => { if (!stopped) { stopped = true; fixq.terminate(); } },
+    }));
+    const again = await fixq.inspect(model);
+    return { badStart, ok, otherURL, terminated, againOK: !!again.inspector };
+  }, cfg);
+  await bp.close();
+  check(lazy, `importing the module loads nothing else (${bareReqs.join(" ")})`);
+  check(life.badStart.code === "START_FAILED" && /missing\.wasm/.test(life.badStart.message), `init with a missing wasm rejects START_FAILED: ${JSON.stringify(life.badStart)}`);
+  check(life.ok.version === cfg.version && life.otherURL.code === "BAD_REQUEST", `init() then recovers; other URLs while running reject BAD_REQUEST`);
+  check(life.terminated.code === "TERMINATED" && life.againOK, `terminate() rejects the running call with TERMINATED; the next call starts a new core: ${JSON.stringify(life.terminated)}`);
 
   // 7. Privacy: every request the page and its worker made went to our origin.
   const origin = new URL(cfg.pageURL).origin;

@@ -75,6 +75,16 @@ cat >"$site/$prefix/index.html" <<'EOF'
 </script>
 EOF
 
+# A page that only imports the module (for init/terminate and lazy start).
+cat >"$site/$prefix/bare.html" <<'EOF'
+<!doctype html>
+<meta charset="utf-8">
+<title>fixq module, imported only</title>
+<link rel="icon" href="data:,">
+<script type="importmap">{ "imports": { "fixq": "./node_modules/fixq/fixq.mjs" } }</script>
+<script type="module">import * as fixq from "fixq"; window.fixqBare = fixq;</script>
+EOF
+
 # Data: the demo when present, else cnn_fmnist and Fashion-MNIST PNGs.
 data=$site/$prefix/data
 mkdir -p "$data"
