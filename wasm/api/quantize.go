@@ -27,7 +27,8 @@ type quantizeForm struct {
 	images  map[string][]byte // calibration images by file name
 	names   []string          // their names, in request order
 	npyName string
-	npy     []byte // or one .npy tensor
+	npy     []byte   // or one .npy tensor
+	broken  []string // images whose header does not decode
 }
 
 // quantize answers POST /v1/quantize: multipart parts "model" (ONNX),
@@ -48,6 +49,9 @@ func (h *handler) quantize(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, err := dpu.LookupTarget(opts.Target); err != nil {
 		return withStatus(http.StatusBadRequest, fmt.Errorf("options: %w", err))
+	}
+	if len(f.broken) > 0 && !opts.SkipBadImages {
+		return statusErr(http.StatusBadRequest, "calib: %s: not a PNG or JPEG image (set skip_bad_images to skip such files)", strings.Join(f.broken, ", "))
 	}
 	m, err := h.loadModel(f.model)
 	if err != nil {
@@ -189,12 +193,15 @@ func (h *handler) readPart(f *quantizeForm, p *multipart.Part) error {
 			if len(f.names) >= h.cfg.MaxImages {
 				return statusErr(http.StatusRequestEntityTooLarge, "calib: more than the limit of %d images", h.cfg.MaxImages)
 			}
-			// A decodable header bounds the decoded pixels now; an
-			// undecodable image is the job's to report (or skip).
+			// The header bounds the decoded pixels now; an image whose
+			// header does not decode is refused unless skip_bad_images
+			// (known only once the options part is read).
 			if cfg, _, err := image.DecodeConfig(bytes.NewReader(b)); err == nil {
 				if err := h.checkElements("calib "+file, []int{cfg.Height, cfg.Width, 3}); err != nil {
 					return err
 				}
+			} else {
+				f.broken = append(f.broken, file)
 			}
 			f.images[file] = b
 			f.names = append(f.names, file)

@@ -47,7 +47,7 @@ func calibParts(n int) []part {
 
 const clsOptions = `{"calib_size": 4, "batch_size": 2, "preprocess": {"size": [48, 192]}}`
 
-func clsForm(t *testing.T, extra ...part) func(*testing.T) ([]byte, string) {
+func clsForm(extra ...part) func(*testing.T) ([]byte, string) {
 	return func(t *testing.T) ([]byte, string) {
 		ps := append([]part{{"model", "model.onnx", "application/octet-stream", paddleCls(t)}, {"options", "", "application/json", []byte(clsOptions)}}, calibParts(4)...)
 		return multipartBody(append(ps, extra...)...)(t)
@@ -79,11 +79,11 @@ func quantizeCases() []call {
 		return call{name: "quantize " + name, cfg: cfg, method: "POST", path: "/v1/quantize", body: body, wantStatus: status, wantCode: code}
 	}
 	return []call{
-		q("images", Config{}, clsForm(nil), 200, ""),
+		q("images", Config{}, clsForm(), 200, ""),
 		q("npy", Config{}, form(func(t *testing.T) []part {
 			return []part{model(t), {"calib", "x.npy", "", npyBytes(t, 3, 3, 48, 192)}}
 		}), 200, ""),
-		q("without token", Config{Token: token}, clsForm(nil), 401, CodeUnauthorized),
+		q("without token", Config{Token: token}, clsForm(), 401, CodeUnauthorized),
 		q("no model", Config{}, form(func(t *testing.T) []part { return calibParts(2) }), 400, CodeBadRequest),
 		q("no calib", Config{}, form(func(t *testing.T) []part { return []part{model(t)} }), 400, CodeBadRequest),
 		q("unknown part", Config{}, form(func(t *testing.T) []part {
@@ -109,20 +109,21 @@ func quantizeCases() []call {
 		q("duplicate image names", Config{}, form(func(t *testing.T) []part {
 			return append([]part{model(t), opts}, append(calibParts(1), calibParts(1)...)...)
 		}), 400, CodeBadRequest),
+		q("broken image", Config{}, clsForm(part{"calib", "broken.png", "", []byte("not a png")}), 400, CodeBadRequest),
 		q("truncated multipart", Config{}, func(t *testing.T) ([]byte, string) {
-			b, ct := clsForm(nil)(t)
+			b, ct := clsForm()(t)
 			return b[:len(b)/2], ct
 		}, 400, CodeBadRequest),
 		q("octet-stream", Config{}, octet([]byte("x")), 415, CodeUnsupportedMediaType),
 		q("url-encoded form", Config{}, func(*testing.T) ([]byte, string) { return []byte("model=x"), "application/x-www-form-urlencoded" }, 415, CodeUnsupportedMediaType),
-		q("body over the limit", Config{MaxBodyBytes: 100 << 10}, clsForm(nil), 413, CodeTooLarge),
-		q("model over the limit", Config{MaxModelBytes: 100 << 10}, clsForm(nil), 413, CodeTooLarge),
-		q("too many images", Config{MaxImages: 3}, clsForm(nil), 413, CodeTooLarge),
+		q("body over the limit", Config{MaxBodyBytes: 100 << 10}, clsForm(), 413, CodeTooLarge),
+		q("model over the limit", Config{MaxModelBytes: 100 << 10}, clsForm(), 413, CodeTooLarge),
+		q("too many images", Config{MaxImages: 3}, clsForm(), 413, CodeTooLarge),
 		q("npy over the element limit", Config{MaxTensorElements: 10000}, form(func(t *testing.T) []part {
 			return []part{model(t), {"calib", "x.npy", "", npyBytes(t, 2, 3, 48, 192)}}
 		}), 413, CodeTooLarge),
-		q("image over the element limit", Config{MaxTensorElements: 96*24*3 - 1}, clsForm(nil), 413, CodeTooLarge),
-		q("preprocessed batch over the element limit", Config{MaxTensorElements: 2*3*48*192 - 1}, clsForm(nil), 413, CodeTooLarge),
+		q("image over the element limit", Config{MaxTensorElements: 96*24*3 - 1}, clsForm(), 413, CodeTooLarge),
+		q("preprocessed batch over the element limit", Config{MaxTensorElements: 2*3*48*192 - 1}, clsForm(), 413, CodeTooLarge),
 		q("If node", Config{}, form(func(t *testing.T) []part {
 			return []part{{"model", "m.onnx", "", heyJarvis(t)}, {"calib", "x.npy", "", npyBytes(t, 2, 16, 96)}}
 		}), 422, CodeUnsupportedModel),
@@ -164,7 +165,7 @@ func unzip(t *testing.T, b []byte) (names []string, files map[string][]byte) {
 // for the same model, files and options (built as the CLI builds them),
 // and two runs give the same bytes.
 func TestQuantizeIsJobQuantize(t *testing.T) {
-	c := call{method: "POST", path: "/v1/quantize", body: clsForm(nil), wantStatus: 200}
+	c := call{method: "POST", path: "/v1/quantize", body: clsForm(), wantStatus: 200}
 	w := c.check(t)
 	if w.Header().Get("Content-Type") != "application/zip" {
 		t.Fatalf("Content-Type %q", w.Header().Get("Content-Type"))
