@@ -11,13 +11,17 @@ import (
 )
 
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("eval", "MODEL.onnx --data DIR [--limit N] [--json] [preprocessing flags]", stdout)
+	fs := newFlagSet("eval", "[--dpu [--target NAME]] MODEL.onnx --data DIR [--limit N] [--json] [preprocessing flags]\n\n"+
+		"With --dpu, MODEL.onnx is fixq's quantized (QDQ) export, run on the\n"+
+		"fixed-point DPU emulator (integer kernels, bit-exact with the simulation).", stdout)
 	var pf prepFlags
 	pf.register(fs)
 	data := fs.String("data", "", "labelled images: an ImageFolder (DIR/<class>/<image>, classes in sorted order)")
 	limit := fs.Int("limit", 0, "evaluate at most N images (an even spread over the sorted list)")
 	batch := fs.Int("batch", 0, "batch size (default 16)")
 	asJSON := fs.Bool("json", false, `print {"top1":...,"n":...} on stdout`)
+	useDPU := fs.Bool("dpu", false, "run the model on the fixed-point DPU emulator (quantized QDQ models)")
+	target := fs.String("target", "", "with --dpu: DPU target name (default DPUCZDX8G_ISA1_B4096)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -37,7 +41,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := job.Evaluate(context.Background(), mb, d, job.EvaluateOptions{Preprocess: po, Limit: *limit, BatchSize: *batch}, job.Limits{}, nil)
+	if *target != "" && !*useDPU {
+		return usagef("eval: --target needs --dpu")
+	}
+	res, err := job.Evaluate(context.Background(), mb, d, job.EvaluateOptions{Preprocess: po, Limit: *limit, BatchSize: *batch,
+		DPU: *useDPU, Target: *target}, job.Limits{}, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -48,6 +56,10 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if res.Classes > 5 {
 		fmt.Fprintf(stdout, ", top-5 %.2f%%", 100*res.Top5)
 	}
-	fmt.Fprintf(stdout, " on %d images, %d classes\n", res.N, res.Classes)
+	fmt.Fprintf(stdout, " on %d images, %d classes", res.N, res.Classes)
+	if res.Backend != "" {
+		fmt.Fprintf(stdout, " (%s)", res.Backend)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"fixq/core/npy"
 	"fixq/core/onnx"
 	"fixq/core/tensor"
+	"fixq/dpu"
 )
 
 // inputFlags collects repeated --input NAME=FILE (or FILE) values.
@@ -27,13 +29,18 @@ func (f *inputFlags) Set(v string) error { *f = append(*f, v); return nil }
 type executor func(ctx context.Context, m *graph.Model, inputs map[string]*tensor.Tensor) (map[string]*tensor.Tensor, error)
 
 func runRun(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "MODEL.onnx --input NAME=FILE.npy [--input ...] --out-dir DIR\n\n"+
+	fs := newFlagSet("run", "[--dpu [--dump DIR]] MODEL.onnx --input NAME=FILE.npy [--input ...] --out-dir DIR\n\n"+
 		"Run a model in float32 and write each output to DIR/<output name>.npy\n"+
 		"(characters unsafe in file names become '_'). With a one-input model,\n"+
-		"--input FILE.npy needs no NAME=. Input files are only read.", stdout)
+		"--input FILE.npy needs no NAME=. Input files are only read.\n"+
+		"With --dpu, MODEL.onnx is fixq's quantized (QDQ) export and runs on the\n"+
+		"fixed-point DPU emulator: int8 tensors, integer kernels, bit-exact with\n"+
+		"the quantizer's simulation; int8 outputs are written dequantized.", stdout)
 	var inputs inputFlags
 	fs.Var(&inputs, "input", "an input as NAME=FILE.npy, or FILE.npy for a one-input model (repeatable)")
 	outDir := fs.String("out-dir", "", "directory for the output .npy files (created if missing)")
+	useDPU := fs.Bool("dpu", false, "run the fixed-point DPU emulator on a quantized (QDQ) model")
+	dump := fs.String("dump", "", "with --dpu: write every int8 tensor to DIR/<tensor>.npy and their fix positions to DIR/fix_pos.json")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -47,6 +54,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if len(inputs) == 0 {
 		return usagef("run: no --input given")
 	}
+	if *dump != "" && !*useDPU {
+		return usagef("run: --dump needs --dpu")
+	}
 	m, _, err := loadModel(pos[0])
 	if err != nil {
 		return err
@@ -58,11 +68,82 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	outs, err := runFloat(context.Background(), m, feeds)
+	exec := runFloat
+	var prog *dpu.Program
+	if *useDPU {
+		exec = func(ctx context.Context, m *graph.Model, in map[string]*tensor.Tensor) (map[string]*tensor.Tensor, error) {
+			p, err := dpu.Compile(m)
+			if err != nil {
+				return nil, err
+			}
+			prog = p
+			return p.Run(ctx, in)
+		}
+	}
+	outs, err := exec(context.Background(), m, feeds)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
-	return writeOutputs(stdout, m, outs, *outDir, files)
+	if err := writeOutputs(stdout, m, outs, *outDir, files); err != nil {
+		return err
+	}
+	if *dump != "" {
+		return writeDump(stdout, prog, *dump, files)
+	}
+	return nil
+}
+
+// dumpEntry is one tensor of a --dump directory's fix_pos.json.
+type dumpEntry struct {
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	FixPos int    `json:"fix_pos"`
+	Shape  []int  `json:"shape"`
+}
+
+// writeDump writes every int8 tensor of the emulator's last run to dir as
+// <tensor>.npy (int8, real value = q·2^-fix_pos) in computation order,
+// and dir/fix_pos.json listing name, file, fix_pos and shape, the way
+// Vitis AI dumps per-node fixed-point values for debugging.
+func writeDump(stdout io.Writer, p *dpu.Program, dir string, inputFiles []string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	used := map[string]bool{"fix_pos.json": true}
+	var entries []dumpEntry
+	var werr error
+	p.Values(func(name string, q *tensor.Tensor, fp int) {
+		if werr != nil {
+			return
+		}
+		base := sanitizeFileName(name)
+		file := base + ".npy"
+		for k := 2; used[strings.ToLower(file)]; k++ {
+			file = fmt.Sprintf("%s_%d.npy", base, k)
+		}
+		used[strings.ToLower(file)] = true
+		path := filepath.Join(dir, file)
+		if werr = refuseInputFile(path, inputFiles); werr != nil {
+			return
+		}
+		if werr = writeNpy(path, q); werr != nil {
+			werr = fmt.Errorf("dump %q: %w", name, werr)
+			return
+		}
+		entries = append(entries, dumpEntry{Name: name, File: file, FixPos: fp, Shape: append([]int(nil), q.Shape...)})
+	})
+	if werr != nil {
+		return werr
+	}
+	b, err := json.MarshalIndent(map[string]any{"format": "fixq-dpu-dump/1", "tensors": entries}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fix_pos.json"), append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "dumped %d int8 tensors to %s\n", len(entries), dir)
+	return nil
 }
 
 // runFloat is the float32 reference executor.

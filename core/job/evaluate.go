@@ -16,6 +16,11 @@ type EvaluateOptions struct {
 	Preprocess prep.Options `json:"preprocess"`
 	Limit      int          `json:"limit,omitempty"` // 0 = all
 	BatchSize  int          `json:"batch_size,omitempty"`
+	// DPU runs a quantized (QDQ) model on the fixed-point DPU emulator
+	// (dpu.Compile) instead of in float; Target names the DPU target
+	// (default dpu.DefaultTargetName), checked and reported.
+	DPU    bool   `json:"dpu,omitempty"`
+	Target string `json:"target,omitempty"`
 }
 
 // EvaluateResult is top-1 (and top-5 when there are more than 5 classes)
@@ -25,6 +30,8 @@ type EvaluateResult struct {
 	Top5    float64 `json:"top5,omitempty"`
 	N       int     `json:"n"`
 	Classes int     `json:"classes"`
+	// Backend is "dpu-emulator <target>" for DPU runs, empty for float.
+	Backend string `json:"backend,omitempty"`
 }
 
 // Evaluate runs a float or QDQ model (ONNX semantics) over a labelled data
@@ -44,13 +51,22 @@ func Evaluate(ctx context.Context, modelBytes []byte, data *prep.Dataset, opts E
 	if err != nil {
 		return nil, err
 	}
-	s, err := engine.NewSession(m, engine.Options{})
-	if err != nil {
-		return nil, err
+	var run runner
+	backend := ""
+	if opts.DPU {
+		if run, backend, err = dpuRunner(m, opts.Target); err != nil {
+			return nil, err
+		}
+	} else {
+		s, err := engine.NewSession(m, engine.Options{})
+		if err != nil {
+			return nil, err
+		}
+		run = s.Run
 	}
 	out := m.Graph.Outputs[0].Name
 	b := &prep.Batches{D: &d, Opts: opts.Preprocess, Geo: geo, Size: opts.BatchSize}
-	res := &EvaluateResult{Classes: len(d.Classes)}
+	res := &EvaluateResult{Classes: len(d.Classes), Backend: backend}
 	hits1, hits5 := 0, 0
 	for {
 		x, labels, err := b.Next(ctx)
@@ -60,7 +76,7 @@ func Evaluate(ctx context.Context, modelBytes []byte, data *prep.Dataset, opts E
 		if err != nil {
 			return nil, err
 		}
-		y, err := s.Run(ctx, map[string]*tensor.Tensor{name: x})
+		y, err := run(ctx, map[string]*tensor.Tensor{name: x})
 		if err != nil {
 			return nil, err
 		}
