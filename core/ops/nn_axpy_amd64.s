@@ -4,6 +4,7 @@
 
 // func nnAxpyKernAVX2(dst, src *float32, n int, a float32)
 // dst[i] += a*src[i] for i < n, 16 then 8 lanes at a time, then scalars.
+// Multiply then add (no FMA) so the bits equal the pure Go loop's.
 TEXT ·nnAxpyKernAVX2(SB), NOSPLIT, $0-28
 	MOVQ         dst+0(FP), DI
 	MOVQ         src+8(FP), SI
@@ -15,8 +16,10 @@ loop16:
 	JLT         tail8
 	VMOVUPS     (SI), Y1
 	VMOVUPS     32(SI), Y2
-	VFMADD213PS (DI), Y0, Y1
-	VFMADD213PS 32(DI), Y0, Y2
+	VMULPS      Y0, Y1, Y1
+	VADDPS      (DI), Y1, Y1
+	VMULPS      Y0, Y2, Y2
+	VADDPS      32(DI), Y2, Y2
 	VMOVUPS     Y1, (DI)
 	VMOVUPS     Y2, 32(DI)
 	ADDQ        $64, SI
@@ -28,7 +31,8 @@ tail8:
 	CMPQ        CX, $8
 	JLT         tail1
 	VMOVUPS     (SI), Y1
-	VFMADD213PS (DI), Y0, Y1
+	VMULPS      Y0, Y1, Y1
+	VADDPS      (DI), Y1, Y1
 	VMOVUPS     Y1, (DI)
 	ADDQ        $32, SI
 	ADDQ        $32, DI
@@ -38,7 +42,8 @@ tail1:
 	TESTQ       CX, CX
 	JZ          done
 	VMOVSS      (SI), X1
-	VFMADD213SS (DI), X0, X1
+	VMULSS      X0, X1, X1
+	VADDSS      (DI), X1, X1
 	VMOVSS      X1, (DI)
 	ADDQ        $4, SI
 	ADDQ        $4, DI
@@ -62,7 +67,8 @@ loop:
 	VMOVUPS     32(SI), Y2               // s8..s15
 	VSHUFPS     $0x88, Y2, Y1, Y3        // s0 s2 s8 s10 | s4 s6 s12 s14
 	VPERMPD     $0xD8, Y3, Y3            // s0 s2 s4 s6 s8 s10 s12 s14
-	VFMADD213PS (DI), Y0, Y3
+	VMULPS      Y0, Y3, Y3
+	VADDPS      (DI), Y3, Y3
 	VMOVUPS     Y3, (DI)
 	ADDQ        $64, SI
 	ADDQ        $32, DI

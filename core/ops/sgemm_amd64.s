@@ -4,7 +4,9 @@
 
 // func sgemmKern6x16AVX2(kc int, pa, pb, c *float32, ldc int, acc bool)
 // C[6x16] (+)= sum over p < kc of pa[p*6+i] * pb[p*16+j]; C rows ldc
-// floats apart. kc >= 1.
+// floats apart. kc >= 1. Multiply then add (no FMA), in the pure Go
+// kernel's order, so both give the same bits: fixq's outputs must not
+// depend on the machine (the browser's wasm runs the pure Go kernel).
 TEXT ·sgemmKern6x16AVX2(SB), NOSPLIT, $0-41
 	MOVQ kc+0(FP), CX
 	MOVQ pa+8(FP), SI
@@ -29,23 +31,35 @@ loop:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (SI), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VFMADD231PS  Y13, Y14, Y1
+	VMULPS       Y12, Y14, Y15
+	VADDPS       Y15, Y0, Y0
+	VMULPS       Y13, Y14, Y15
+	VADDPS       Y15, Y1, Y1
 	VBROADCASTSS 4(SI), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	VFMADD231PS  Y13, Y14, Y3
+	VMULPS       Y12, Y14, Y15
+	VADDPS       Y15, Y2, Y2
+	VMULPS       Y13, Y14, Y15
+	VADDPS       Y15, Y3, Y3
 	VBROADCASTSS 8(SI), Y14
-	VFMADD231PS  Y12, Y14, Y4
-	VFMADD231PS  Y13, Y14, Y5
+	VMULPS       Y12, Y14, Y15
+	VADDPS       Y15, Y4, Y4
+	VMULPS       Y13, Y14, Y15
+	VADDPS       Y15, Y5, Y5
 	VBROADCASTSS 12(SI), Y14
-	VFMADD231PS  Y12, Y14, Y6
-	VFMADD231PS  Y13, Y14, Y7
+	VMULPS       Y12, Y14, Y15
+	VADDPS       Y15, Y6, Y6
+	VMULPS       Y13, Y14, Y15
+	VADDPS       Y15, Y7, Y7
 	VBROADCASTSS 16(SI), Y14
-	VFMADD231PS  Y12, Y14, Y8
-	VFMADD231PS  Y13, Y14, Y9
+	VMULPS       Y12, Y14, Y15
+	VADDPS       Y15, Y8, Y8
+	VMULPS       Y13, Y14, Y15
+	VADDPS       Y15, Y9, Y9
 	VBROADCASTSS 20(SI), Y14
-	VFMADD231PS  Y12, Y14, Y10
-	VFMADD231PS  Y13, Y14, Y11
+	VMULPS       Y12, Y14, Y15
+	VADDPS       Y15, Y10, Y10
+	VMULPS       Y13, Y14, Y15
+	VADDPS       Y15, Y11, Y11
 	ADDQ         $24, SI
 	ADDQ         $64, DI
 	DECQ         CX
