@@ -31,6 +31,7 @@ func runQuantize(args []string, stdout, stderr io.Writer) error {
 	info := fs.String("quant-info", "", "write the quant-info JSON here (default OUT without .onnx + .quant_info.json)")
 	report := fs.String("report", "", "write the report JSON here (default OUT without .onnx + .report.json)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	target := fs.String("target", "", "DPU target for the report's Inspector summary and latency estimate (default DPUCZDX8G_ISA1_B4096)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -54,7 +55,7 @@ func runQuantize(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := job.QuantizeOptions{Method: *method, CalibSize: *calibSize, BatchSize: *batch, CLE: *cle, BiasCorrection: *biasCorr,
-		FastFinetune: *fastFT, Seed: *seed, Preprocess: po, SkipBadImages: *skipBad}
+		FastFinetune: *fastFT, Seed: *seed, Preprocess: po, SkipBadImages: *skipBad, Target: *target}
 	if *config != "" {
 		if opts.Config, err = os.ReadFile(*config); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"fixq/core/prep"
 	"fixq/core/quant"
 	"fixq/core/tensor"
+	"fixq/dpu"
 )
 
 // QuantizeOptions are the user's choices. The zero value quantizes with the
@@ -192,6 +193,19 @@ func Quantize(ctx context.Context, req QuantizeRequest, lim Limits, progress Pro
 	if err != nil {
 		return nil, err
 	}
+	// The DPU view of the quantized model for the chosen target: the
+	// Inspector's summary and the latency estimate go into the report.
+	shape := []int{1, geo.C, geo.H, geo.W}
+	if req.Options.Preprocess.Layout == "nhwc" {
+		shape = []int{1, geo.H, geo.W, geo.C}
+	}
+	if data.Tensor != nil {
+		shape = append([]int{1}, data.Tensor.Shape[1:]...)
+	}
+	insp, err := InspectModel(ctx, res.Prepared, InspectOptions{Target: req.Options.Target, InputShapes: map[string][]int{name: shape}})
+	if err != nil {
+		return nil, fmt.Errorf("inspect the quantized model: %w", err)
+	}
 	progress.report("encode", 0)
 	out := &QuantizeResult{}
 	if out.Model, err = onnx.EncodeBytes(res.Model); err != nil {
@@ -200,7 +214,7 @@ func Quantize(ctx context.Context, req QuantizeRequest, lim Limits, progress Pro
 	if out.QuantInfo, err = indentJSON(res.Info); err != nil {
 		return nil, err
 	}
-	if out.Report, err = indentJSON(res.Report); err != nil {
+	if out.Report, err = indentJSON(quantizeReport{Report: res.Report, Target: insp.Report.Target, Inspector: insp.Report.Summary, Latency: insp.Latency}); err != nil {
 		return nil, err
 	}
 	for _, w := range src.b.Warns {
@@ -209,6 +223,16 @@ func Quantize(ctx context.Context, req QuantizeRequest, lim Limits, progress Pro
 	out.Warnings = append(out.Warnings, res.Warnings...)
 	progress.report("done", 100)
 	return out, nil
+}
+
+// quantizeReport is the report JSON: the quantizer's per-layer report
+// plus the Inspector's summary and the latency estimate for the target
+// (dpu.LatencyReport.Layers gives each DPU layer's cycles by node name).
+type quantizeReport struct {
+	*quant.Report
+	Target    string             `json:"target"`
+	Inspector dpu.Summary        `json:"inspector_summary"`
+	Latency   *dpu.LatencyReport `json:"latency"`
 }
 
 func pct(done, total int) float64 {

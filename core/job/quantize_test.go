@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -85,6 +86,16 @@ func TestQuantizeDeterministicAndRunnable(t *testing.T) {
 	}
 	if !bytes.Equal(r1.Model, r2.Model) || !bytes.Equal(r1.QuantInfo, r2.QuantInfo) || !bytes.Equal(r1.Report, r2.Report) {
 		t.Fatal("two identical jobs gave different bytes")
+	}
+	var rep struct {
+		Target  string `json:"target"`
+		Layers  []any  `json:"layers"`
+		Latency struct {
+			LatencyMs float64 `json:"latency_ms"`
+		} `json:"latency"`
+	}
+	if err := json.Unmarshal(r1.Report, &rep); err != nil || rep.Target != "DPUCZDX8G_ISA1_B4096" || rep.Latency.LatencyMs <= 0 || len(rep.Layers) == 0 {
+		t.Errorf("report lacks layers, target or latency: %v %+v", err, rep)
 	}
 	if !strings.Contains(strings.Join(stages, ","), "calibrate") {
 		t.Errorf("progress stages %v lack calibrate", stages)
