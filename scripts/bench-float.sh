@@ -11,8 +11,7 @@
 #   ort:  scripts/bench/ort_bench.js, intraOpNumThreads 1, interOpNumThreads 1,
 #         graphOptimizationLevel 'all'.
 # Memory: peak RSS (/usr/bin/time -v, Debian package `time`) of one det run at
-# 640x640: `fixq run` (decode, run, write the output .npy; falls back to
-# scripts/bench/detrun where the CLI has no run) and onnxruntime-node (one
+# 640x640: `fixq run` (decode, run, write the output .npy) and onnxruntime-node (one
 # run, no warm-up; includes the node runtime itself).
 # Figures are printed, never judged: this script does not fail on a slow result.
 set -euo pipefail
@@ -57,7 +56,6 @@ printf '%-28s %12.2f %12.2f %10.2f\n' "cls 1x3x48x192" "$fc" "$oc" "$(awk -v a="
 printf '%-28s %12.2f %12.2f %10.2f\n' "det 1x3x640x640" "$fd" "$od" "$(awk -v a="$fd" -v b="$od" 'BEGIN { print a / b }')"
 
 # Peak memory of one det run: the CLI on a .npy input (seeded uniform [-1,1)),
-# or, if this tree's CLI has no `run`, scripts/bench/detrun (same work).
 node -e '
 const { writeNpy } = require("./scripts/ort/run.js");
 const n = 3 * 640 * 640, d = new Float32Array(n);
@@ -65,14 +63,8 @@ let s = 12345;
 for (let i = 0; i < n; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; d[i] = (s / 4294967296) * 2 - 1; }
 writeNpy(process.argv[1], "float32", [1, 3, 640, 640], d);' "$tmp/x640.npy"
 go build -o "$tmp/fixq" ./cmd/fixq
-if "$tmp/fixq" help run >/dev/null 2>&1; then
-  what="fixq run $(basename "$DET") --input x.npy --out-dir DIR"
-  cmd=("$tmp/fixq" run "$DET" --input "$tmp/x640.npy" --out-dir "$tmp/out")
-else
-  what="scripts/bench/detrun (this fixq has no run command)"
-  go build -o "$tmp/detrun" ./scripts/bench/detrun
-  cmd=("$tmp/detrun" "$DET" 1,3,640,640)
-fi
+what="fixq run $(basename "$DET") --input x.npy --out-dir DIR"
+cmd=("$tmp/fixq" run "$DET" --input "$tmp/x640.npy" --out-dir "$tmp/out")
 # peak CMD...: peak RSS in MiB of CMD (which must succeed).
 peak() {
   if ! /usr/bin/time -v -o "$tmp/time.txt" "$@" >/dev/null 2>"$tmp/err.txt"; then
