@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"fixq/core/npy"
 	"fixq/internal/testassets"
 )
 
@@ -55,7 +56,7 @@ func TestFashionMNISTTestSet(t *testing.T) {
 		t.Fatal(err) // committed with the repository: its absence is a failure
 	}
 	defer f.Close()
-	ref, err := ReadNPY(f)
+	ref, err := npy.Read(f)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"fixq/core/dataset"
 	"fixq/core/graph"
+	"fixq/core/npy"
 	"fixq/core/onnx"
 	"fixq/core/tensor"
 	"fixq/internal/testassets"
@@ -60,7 +60,7 @@ func runORT(t testing.TB, path string, inputs map[string]*tensor.Tensor) map[str
 	args := []string{filepath.Join(repoRoot(t), "scripts", "ort", "run.js"), path}
 	for _, name := range sortedKeys(inputs) {
 		var buf bytes.Buffer
-		if err := dataset.WriteNPY(&buf, inputs[name]); err != nil {
+		if err := npy.Write(&buf, inputs[name]); err != nil {
 			t.Fatal(err)
 		}
 		f := filepath.Join(dir, name+".npy")
