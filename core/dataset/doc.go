@@ -20,7 +20,6 @@
 // scripts/train's testdata/fmnist_test64.npy bit for bit), and
 // Images.Batches iterates over the set reusing one tensor.
 //
-// ReadNPY and WriteNPY handle NumPy's .npy format (C order, little-endian
-// float32, int64, int32, int8, uint8), which carries PyTorch's logits into
-// Go tests. CountTop1 scores logits against labels.
+// CountTop1 scores logits against labels (PyTorch's logits reach Go tests
+// as .npy files, read with core/npy).
 package dataset
