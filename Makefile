@@ -17,6 +17,7 @@ all: build
 
 setup:
 	scripts/setup.sh all
+	scripts/worker/setup.sh
 
 build:
 	go build -o bin/fixq ./cmd/fixq
@@ -56,7 +57,7 @@ fuzz:
 	go test ./core/onnx -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	go test ./core/npy -run '^$$' -fuzz FuzzRead -fuzztime 15s
 
-test: setup check-gen check-pure vet unit unit-purego unit-wasm fuzz
+test: setup check-gen check-pure vet unit unit-purego unit-wasm fuzz test-module test-worker
 	@echo "make test: all passed"
 
 bench:
