@@ -75,4 +75,60 @@
 // zero pad, nearest resize) cost nothing; CPU nodes are listed, not timed.
 // Weight loading is not overlapped across layers, instruction fetch and
 // per-layer start-up are ignored.
+//
+// # Emulator
+//
+// Compile turns fixq's QDQ export into a Program (int8 initializers behind
+// DequantizeLinear are the parameters; every [Add ε] -> QuantizeLinear ->
+// DequantizeLinear chain gives its value a fix_pos from the power-of-two
+// scale and disappears; LeakyRelu alpha 26/256, HardSigmoid 2731/16384,
+// HardSigmoid -> Q/DQ fp 7 -> Mul and pool -> Mul gain become the §3
+// approximations again). CompileResult does the same from the quantizer's
+// in-memory result (prepared model + plan). Both give the same program.
+// Run quantizes the float inputs the DPU reads (DPU_ROUND, §3.12), runs
+// the steps and dequantizes int8 outputs; Values lists every int8 tensor
+// of the last run with its fix_pos (fixq run --dpu --dump).
+//
+// Integer kernels (§2.1, §3, §6): Conv (any group; im2row + an int8 GEMM
+// with exact int32 sums, two products per 64-bit multiply, emu_gemm.go),
+// depthwise Conv (direct), ConvTranspose (scatter), Gemm/MatMul as a 1x1
+// conv, each with bias, soft-fused ReLU / ReLU6 / LeakyReLU and one
+// DPU_ROUND at shift_cut with saturation; MaxPool, GlobalMaxPool;
+// AveragePool, GlobalAveragePool and spatial ReduceMean as window sum ·
+// N/2^M; Add/Sum (+ReLU) and Mul with numpy broadcasting; Concat;
+// HardSigmoid; HardSwish; standalone ReLU / ReLU6 / LeakyReLU; data
+// movement (Reshape, Flatten, Transpose, Slice, nearest Resize, Pad without
+// a value, ...) by core/ops' dtype-generic kernels on the int8 data. Every
+// other node runs in float (core/ops) on exactly dequantized inputs, and
+// any output with a fix_pos is quantized with DPU_ROUND in float64, as the
+// runtime does at a CPU -> DPU boundary (§3.11). The emulator matches the
+// quantizer's simulation (core/quant doc.go, "The simulation contract")
+// bit for bit; emu_models_test.go checks every int8 tensor on the
+// Fashion-MNIST CNN and PaddleOCR cls/det.
+//
+// Choices where the fact sheet says the hardware is not public (§7), made
+// the same way in the simulation:
+//
+//   - Which values are int8 follows the quantizer's plan, not the
+//     Inspector. Program.Inspect reports the Inspector's device per step;
+//     a quantized node the target cannot take (e.g. a broadcast Mul) still
+//     computes its XIR fix op, as the CPU runner's integer reference does,
+//     so the numbers do not depend on the target.
+//   - Negative shift_bias (§7 item 3): the accumulator is widened by
+//     -shift_bias fraction bits and the bias added exactly (no rounding of
+//     the bias), then one DPU_ROUND. In general the exact value
+//     acc·2^-(fw+fi) + b·2^-fb is held as V·2^-E, E = max(fw+fi, fb, 0).
+//   - LeakyReLU (§7 item 1): x·26/256 on the exact accumulator, one
+//     rounding at 8+shift_cut: y = DPU_ROUND(acc·26 / 2^(8+shift_cut)).
+//   - Accumulator width (§7 item 2): sums are exact (int32 per GEMM tile,
+//     int64 after the bias); no overflow or 24-bit limit is modelled.
+//   - Eltwise (§7 item 4): inputs aligned to the largest input fix_pos
+//     (CPUTASK), summed exactly, one rounding; Mul at the sum of the fix
+//     positions. Concat inputs with another fix_pos are rescaled one by
+//     one with DPU_ROUND.
+//   - Hard-sigmoid clamps x+3 to [0, 6] (the simulation's relu6); CPUTASK
+//     has no upper clamp, which gives the same int8 whenever fo >= 7.
+//   - Average pools: zero padding, full-window divisor; N/2^M from the
+//     plan, or recovered exactly from the QDQ gain N·window/2^M.
+//   - NaN inputs quantize to 0; every int8 result saturates to [-128, 127].
 package dpu

@@ -50,6 +50,9 @@ type emuStep struct {
 	kern emuKernel
 	// kind names the kernel for reports ("conv", "float", ...).
 	kind string
+	// device and subgraph come from Program.Inspect.
+	device   Device
+	subgraph int
 }
 
 // emuKernel computes one step's outputs from its inputs.
@@ -393,13 +396,17 @@ type StepInfo struct {
 	// Kernel is the integer kernel, or "float" for ops computed in float
 	// on dequantized inputs (the CPU side).
 	Kernel string `json:"kernel"`
+	// Device and Subgraph are the Inspector's assignment (after
+	// Program.Inspect; empty before).
+	Device   Device `json:"device,omitempty"`
+	Subgraph int    `json:"subgraph,omitempty"`
 }
 
 // Steps lists the program's steps in order.
 func (p *Program) Steps() []StepInfo {
 	out := make([]StepInfo, 0, len(p.steps))
 	for _, st := range p.steps {
-		si := StepInfo{Node: st.node.Name, OpType: st.node.OpType, Kernel: st.kind}
+		si := StepInfo{Node: st.node.Name, OpType: st.node.OpType, Kernel: st.kind, Device: st.device, Subgraph: st.subgraph}
 		if st.act != nil {
 			si.FusedAct = st.act.Name
 		}

@@ -290,6 +290,40 @@ func testPaddle(t *testing.T, path string, h, w, calBatches, batch int) {
 	}
 	t.Logf("quantized in %v", time.Since(t0).Round(time.Millisecond))
 	checkBitExact(t, res, map[string]*tensor.Tensor{in: ocrInput(r, batch, h, w)})
+
+	// the Inspector's assignment of the compiled graph
+	b, err := onnx.EncodeBytes(res.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qm, err := onnx.DecodeBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(qm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Inspect(nil, map[string][]int{in: {1, 3, h, w}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	disagree := map[string]int{}
+	for _, s := range p.Steps() {
+		if s.Device == "" {
+			t.Errorf("step %s (%s) has no device", s.Node, s.OpType)
+		}
+		float := s.Kernel == "float"
+		count[string(s.Device)+"/"+map[bool]string{true: "float", false: "int8"}[float]]++
+		if float == (s.Device == DeviceDPU) {
+			disagree[string(s.Device)+" "+s.OpType+" "+s.Kernel]++
+		}
+	}
+	// The quantizer's plan and the Inspector decide independently; where
+	// they differ the arithmetic follows the plan (package doc).
+	t.Logf("Inspector: %d DPU / %d CPU subgraphs; steps by device/arithmetic %v; Inspector vs plan differences %v",
+		rep.Summary.DPUSubgraphs, rep.Summary.CPUSubgraphs, count, disagree)
 }
 
 func TestEmuBitExactPaddleCls(t *testing.T) {
