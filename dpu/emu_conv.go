@@ -1,10 +1,7 @@
 package dpu
 
 import (
-	"fmt"
-
 	"fixq/core/graph"
-	"fixq/core/quant"
 )
 
 // ---- geometry ----
@@ -857,6 +854,3 @@ func (k *maxPoolKernel) run(p *Program, in, out []*emuValue) error {
 	}
 	return nil
 }
-
-var _ = fmt.Sprintf
-var _ = quant.ApproxNone
