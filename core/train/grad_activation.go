@@ -57,6 +57,43 @@ func approxForward(a Approx, opType string) func(dst, src []float32) {
 	return nil
 }
 
+// ownForward returns this package's forward function for an elementwise
+// node, or nil (the node runs its core/ops kernel): the DPU
+// approximations, and Relu and Clip, whose loops here are simpler (and
+// several times faster) than the general kernels. Only float32 inputs.
+func (net *Net) ownForward(s *step) (func(dst, src []float32), error) {
+	if len(s.ins) == 0 || s.ins[0] == nil || s.ins[0].DType != tensor.Float32 {
+		return nil, nil
+	}
+	if f := approxForward(s.approx.Approx, s.node.OpType); f != nil {
+		return f, nil
+	}
+	switch s.node.OpType {
+	case "Relu":
+		return func(d, x []float32) {
+			for i, v := range x[:len(d)] {
+				d[i] = max(v, 0)
+			}
+		}, nil
+	case "Clip":
+		lo, hi, err := clipRange(net, s)
+		if err != nil || lo > hi || lo != lo || hi != hi {
+			return nil, nil // the kernel reports or handles it
+		}
+		return func(d, x []float32) {
+			for i, v := range x[:len(d)] {
+				if v < lo {
+					v = lo
+				} else if v > hi {
+					v = hi
+				}
+				d[i] = v
+			}
+		}, nil
+	}
+	return nil, nil
+}
+
 // unaryArgs returns x, dy and dx of a one-input node (dx nil: no
 // gradient needed).
 func unaryArgs(net *Net, s *step) (x *tensor.Tensor, dy, dx []float32, err error) {

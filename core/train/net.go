@@ -239,6 +239,7 @@ func (net *Net) SetSpec(spec *Spec) error {
 		if t == nil {
 			continue
 		}
+		net.vals[i] = nil // re-read at the next Forward
 		if p := net.byName[name]; p != nil {
 			p.point, p.quant = spec.point(name)
 			continue
@@ -310,6 +311,24 @@ func (net *Net) Value(name string) *tensor.Tensor {
 // they must stay unchanged until the next Forward (the net may read them
 // in Backward).
 func (net *Net) Forward(ctx context.Context, inputs map[string]*tensor.Tensor, until int) error {
+	if until < 0 {
+		until = len(net.steps) - 1
+	}
+	return net.forward(ctx, inputs, until+1)
+}
+
+// ForwardTo runs the nodes up to the one that produces value name (none
+// for a graph input, which is still quantized if it is a point).
+func (net *Net) ForwardTo(ctx context.Context, inputs map[string]*tensor.Tensor, name string) error {
+	k := net.StepOf(name)
+	if k == -2 {
+		return fmt.Errorf("train: no value %q", name)
+	}
+	return net.forward(ctx, inputs, k+1)
+}
+
+// forward runs the first count nodes.
+func (net *Net) forward(ctx context.Context, inputs map[string]*tensor.Tensor, count int) error {
 	net.release()
 	g := net.model.Graph
 	for _, vi := range g.Inputs {
@@ -345,11 +364,8 @@ func (net *Net) Forward(ctx context.Context, inputs map[string]*tensor.Tensor, u
 			net.vals[i] = g.Initializers[name]
 		}
 	}
-	last := len(net.steps) - 1
-	if until >= 0 && until < last {
-		last = until
-	}
-	for k := 0; k <= last; k++ {
+	count = min(count, len(net.steps))
+	for k := 0; k < count; k++ {
 		if k&15 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -395,11 +411,12 @@ func (net *Net) runStep(s *step) (err error) {
 		s.ins[j] = net.vals[i]
 	}
 	var outs []*tensor.Tensor
-	if f := approxForward(s.approx.Approx, s.node.OpType); f != nil {
+	f, err := net.ownForward(s)
+	if err != nil {
+		return err
+	}
+	if f != nil {
 		x := s.ins[0]
-		if x == nil || x.DType != tensor.Float32 {
-			return s.node.Errorf("train: want a float32 input")
-		}
 		y, err := net.ctx.NewFloat32(x.Shape...)
 		if err != nil {
 			return s.node.Errorf("%w", err)
