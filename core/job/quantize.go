@@ -189,12 +189,10 @@ func Quantize(ctx context.Context, req QuantizeRequest, lim Limits, progress Pro
 	if req.Options.FastFinetune {
 		return nil, fmt.Errorf("fast fine-tuning (AdaQuant) is not available yet")
 	}
-	res, err := quant.Quantize(ctx, m, src, cfg, func(stage string, done, total int) { progress.report(stage, pct(done, total)) })
-	if err != nil {
-		return nil, err
-	}
-	// The DPU view of the quantized model for the chosen target: the
-	// Inspector's summary and the latency estimate go into the report.
+	// The Inspector decides, for the chosen target, which nodes the DPU
+	// runs; the rest stay float (CPU side) in the quantized model, so the
+	// QDQ model, the emulator and the report all agree with it. The same
+	// inspection gives the report its summary and latency estimate.
 	shape := []int{1, geo.C, geo.H, geo.W}
 	if req.Options.Preprocess.Layout == "nhwc" {
 		shape = []int{1, geo.H, geo.W, geo.C}
@@ -202,9 +200,15 @@ func Quantize(ctx context.Context, req QuantizeRequest, lim Limits, progress Pro
 	if data.Tensor != nil {
 		shape = append([]int{1}, data.Tensor.Shape[1:]...)
 	}
-	insp, err := InspectModel(ctx, res.Prepared, InspectOptions{Target: req.Options.Target, InputShapes: map[string][]int{name: shape}})
+	progress.report("inspect", 0)
+	insp, err := InspectModel(ctx, m, InspectOptions{Target: req.Options.Target, InputShapes: map[string][]int{name: shape}})
 	if err != nil {
-		return nil, fmt.Errorf("inspect the quantized model: %w", err)
+		return nil, fmt.Errorf("inspect: %w", err)
+	}
+	cfg.Float = append(cfg.Float, inspectorCPUNodes(insp.Report, m, cfg)...)
+	res, err := quant.Quantize(ctx, m, src, cfg, func(stage string, done, total int) { progress.report(stage, pct(done, total)) })
+	if err != nil {
+		return nil, err
 	}
 	progress.report("encode", 0)
 	out := &QuantizeResult{}
@@ -223,6 +227,26 @@ func Quantize(ctx context.Context, req QuantizeRequest, lim Limits, progress Pro
 	out.Warnings = append(out.Warnings, res.Warnings...)
 	progress.report("done", 100)
 	return out, nil
+}
+
+// inspectorCPUNodes lists the nodes the Inspector put on the CPU that the
+// config does not already decide (an explicit per-node or per-op-type
+// "float": false keeps a node quantized: the user's word wins).
+func inspectorCPUNodes(r *dpu.Report, m *graph.Model, cfg quant.Config) []string {
+	var out []string
+	for _, n := range r.Nodes {
+		if n.Device != dpu.DeviceCPU || m.Graph.NodeByName(n.Name) == nil {
+			continue
+		}
+		if o, ok := cfg.Nodes[n.Name]; ok && o.Float != nil {
+			continue
+		}
+		if o, ok := cfg.OpTypes[n.OpType]; ok && o.Float != nil {
+			continue
+		}
+		out = append(out, n.Name)
+	}
+	return out
 }
 
 // quantizeReport is the report JSON: the quantizer's per-layer report
