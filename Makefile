@@ -63,6 +63,7 @@ test: setup check-gen check-pure vet unit unit-purego unit-wasm fuzz test-module
 bench:
 	scripts/bench-float.sh
 	go test ./core/ops -run '^$$' -bench 'Conv|Sgemm' -benchtime=20x
+	go test ./dpu -run '^$$' -bench Int8Conv -benchtime 20x
 
 clean:
 	rm -rf bin build site
