@@ -8,15 +8,19 @@
 //  1. passes.Prepare on a clone of the model (constant folding, Identity /
 //     Dropout removal, BatchNormalization folding, HardSwish/HardSigmoid
 //     pattern fusion), with the input shapes of the first calibration batch.
-//  2. Cross-layer equalization if Config.CLE (hook: cle.go; not built yet,
-//     asking for it is an error).
+//  2. Cross-layer equalization if Config.CLE (cle.go): conv/Gemm pairs
+//     through ReLU, LeakyReLU, ReLU6 (replaced by ReLU, with a warning),
+//     pooling and Flatten, swept until the scales settle.
 //  3. A float run of the first batch records every value's dtype and shape
 //     (probe.go); the plan (plan.go) decides the quantization points.
 //  4. Weights, biases and other constants get their fix_pos once (params.go).
 //  5. Calibration (calibrate.go) over up to Config.CalibSize samples.
 //  6. Shift repairs (constraints.go) and re-quantized parameters.
-//  7. Bias correction if Config.BiasCorrection (hook: biascorr.go; not
-//     built yet, asking for it is an error).
+//  7. Bias correction if Config.BiasCorrection (biascorr.go): each
+//     Conv/Gemm bias minus the expected shift ΔW·E[x] of its rounded
+//     weights on its quantized calibration inputs, re-quantized at its
+//     fix_pos (two passes over the calibration data). The report's float
+//     reference keeps the uncorrected biases.
 //  8. The report pass (SQNR per activation against the float model, on the
 //     calibration data again), the QDQ export and the quant-info JSON.
 //
@@ -120,5 +124,6 @@
 // kind, inheritance; per node device (DPU/CPU and why), fusion, shift_cut
 // and shift_bias, and the approximation constants. Report (report JSON):
 // per activation point its fix_pos and SQNR in dB against the float model
-// on the calibration data, with the float weight range of conv-like layers.
+// on the calibration data, with the float weight range of conv-like layers
+// (before and after CLE when it ran).
 package quant

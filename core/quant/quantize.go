@@ -27,6 +27,8 @@ type Result struct {
 	// model the plan refers to.
 	Prepared *graph.Model
 	Plan     *Plan
+	// CLE lists the equalized layer pairs (Config.CLE).
+	CLE []CLEPair
 	// CalibSamples is the number of samples calibration used.
 	CalibSamples int
 	Timings      Timings
@@ -83,12 +85,14 @@ func Quantize(ctx context.Context, m *graph.Model, calib BatchSource, cfg Config
 		return nil, fmt.Errorf("quant: prepare: %w", err)
 	}
 	rd.g = pm.Graph
+	var cle *cleResult
 	if cfg.CLE {
-		w, err := equalize(pm)
-		if err != nil {
+		var w []string
+		if cle, w, err = equalize(pm); err != nil {
 			return nil, err
 		}
 		res.Warnings = append(res.Warnings, w...)
+		res.CLE = cle.Pairs
 	}
 	meta, err := probeMeta(ctx, pm, first)
 	if err != nil {
@@ -118,7 +122,9 @@ func Quantize(ctx context.Context, m *graph.Model, calib BatchSource, cfg Config
 	res.Warnings = append(res.Warnings, plan.applyConstraints()...)
 	plan.quantizeParams(pm.Graph)
 	sim.refreshParams(pm)
+	fm := pm // the float reference of the report
 	if cfg.BiasCorrection {
+		fm = withOwnInitializers(pm) // keeps the uncorrected float biases
 		rr, err := rd.replay()
 		if err != nil {
 			return nil, err
@@ -136,7 +142,7 @@ func Quantize(ctx context.Context, m *graph.Model, calib BatchSource, cfg Config
 	if err != nil {
 		return nil, err
 	}
-	acc, err := measureSQNR(ctx, pm, sim, rr, progress)
+	acc, err := measureSQNR(ctx, fm, sim, rr, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +159,7 @@ func Quantize(ctx context.Context, m *graph.Model, calib BatchSource, cfg Config
 
 	res.Model, res.Prepared, res.Plan, res.CalibSamples = qm, pm, plan, n
 	res.Info = plan.info()
-	res.Report = plan.report(pm.Graph, acc, n, res.Warnings)
+	res.Report = plan.report(pm.Graph, acc, n, res.Warnings, cle)
 	return res, nil
 }
 

@@ -31,8 +31,11 @@ type LayerReport struct {
 	// SQNRdB is 10·log10(Σf²/Σ(f-q)²) over all calibration samples; null
 	// when the quantized values equal the float ones.
 	SQNRdB *float64 `json:"sqnr_db"`
-	// WeightRange is [min, max] of a conv-like node's float weights.
-	WeightRange []float32 `json:"weight_range,omitempty"`
+	// WeightRange is [min, max] of a conv-like node's float weights (after
+	// CLE, if it ran), WeightRangeBeforeCLE the same before CLE (only when
+	// CLE ran).
+	WeightRange          []float32 `json:"weight_range,omitempty"`
+	WeightRangeBeforeCLE []float32 `json:"weight_range_before_cle,omitempty"`
 }
 
 // JSON encodes the report.
@@ -102,7 +105,7 @@ func measureSQNR(ctx context.Context, fm *graph.Model, s *Simulator, r *batchRea
 }
 
 // report builds the Report from a finished plan and SQNR accumulators.
-func (p *Plan) report(g *graph.Graph, acc map[string]*sqnrAcc, samples int, warnings []string) *Report {
+func (p *Plan) report(g *graph.Graph, acc map[string]*sqnrAcc, samples int, warnings []string, cle *cleResult) *Report {
 	rep := &Report{Format: "fixq-quant-report/1", CalibSamples: samples, Layers: []LayerReport{}, Warnings: append([]string{}, warnings...)}
 	for _, pt := range p.Points {
 		if pt.Kind.isParam() {
@@ -121,6 +124,9 @@ func (p *Plan) report(g *graph.Graph, acc map[string]*sqnrAcc, samples int, warn
 						lo, hi = min(lo, v), max(hi, v)
 					}
 					lr.WeightRange = []float32{lo, hi}
+				}
+				if r, ok := cle.before(np.Weight); ok {
+					lr.WeightRangeBeforeCLE = []float32{r[0], r[1]}
 				}
 			}
 		}
