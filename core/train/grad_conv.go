@@ -65,6 +65,7 @@ func convBackward(net *Net, s *step) error {
 	}
 	kvol := win.kH * win.kW
 	if cg == 1 {
+		flat := win.sH == win.sW || win.outH == 1
 		for b := 0; b < batch; b++ {
 			for k := 0; k < m; k++ {
 				ci := k / mg
@@ -75,8 +76,13 @@ func convBackward(net *Net, s *step) error {
 				if dw != nil {
 					dwk = dw[k*kvol : (k+1)*kvol]
 				}
-				depthwiseBackward(dxp, dwk, dy[(b*m+k)*outVol:(b*m+k+1)*outVol],
-					x.F32[(b*chans+ci)*inVol:(b*chans+ci+1)*inVol], w.F32[k*kvol:(k+1)*kvol], win)
+				xp := x.F32[(b*chans+ci)*inVol : (b*chans+ci+1)*inVol]
+				dyp := dy[(b*m+k)*outVol : (b*m+k+1)*outVol]
+				if flat {
+					net.depthwiseFlat(dxp, dwk, dyp, xp, w.F32[k*kvol:(k+1)*kvol], win, k%mg == 0)
+				} else {
+					depthwiseBackward(dxp, dwk, dyp, xp, w.F32[k*kvol:(k+1)*kvol], win)
+				}
 			}
 		}
 		return nil
@@ -183,6 +189,108 @@ func depthwiseBackward(dx, dw, dy, x, wk []float32, w *window) {
 				dw[kh*w.kW+kw] += acc
 			}
 		}
+	}
+}
+
+// depthwiseFlat is depthwiseBackward on a zero-padded copy of the input
+// plane (row pitch wp) with dY laid out at the same pitch (zeros in the
+// extra columns), where tap (kh, kw) of flat output j reads padded input
+// s·j + kh·dH·wp + kw·dW: every tap is one long strided dot product (dW)
+// and one long axpy (dX, into a padded gradient cropped at the end).
+// Needs equal strides (or one output row). newPlane says x differs from
+// the previous call's (the padded copy is reused otherwise).
+func (net *Net) depthwiseFlat(dx, dw, dy, x, wk []float32, w *window, newPlane bool) {
+	s := w.sW
+	wp := w.inW + w.padL + w.padR
+	hp := w.inH + w.padT + w.padB
+	n := (w.outH-1)*wp + w.outW
+	reach := s*(n-1) + (w.kH-1)*w.dH*wp + (w.kW-1)*w.dW + 1
+	size := max(hp*wp, reach)
+	xpad := net.scratch(&net.padBuf, size)
+	if newPlane {
+		clear(xpad)
+		for ih := 0; ih < w.inH; ih++ {
+			copy(xpad[(w.padT+ih)*wp+w.padL:], x[ih*w.inW:(ih+1)*w.inW])
+		}
+	}
+	dyp := net.scratch(&net.dyPitch, n)
+	clear(dyp)
+	for oh := 0; oh < w.outH; oh++ {
+		copy(dyp[oh*wp:oh*wp+w.outW], dy[oh*w.outW:(oh+1)*w.outW])
+	}
+	var dxpad []float32
+	if dx != nil {
+		dxpad = net.scratch(&net.dxPad, size)
+		clear(dxpad)
+	}
+	for kh := 0; kh < w.kH; kh++ {
+		for kw := 0; kw < w.kW; kw++ {
+			off := kh*w.dH*wp + kw*w.dW
+			tap := kh*w.kW + kw
+			if dw != nil {
+				dw[tap] += dotStrided(dyp, xpad[off:], s)
+			}
+			if dx != nil {
+				axpyStrided(dxpad[off:], dyp, wk[tap], s)
+			}
+		}
+	}
+	if dx != nil {
+		for ih := 0; ih < w.inH; ih++ {
+			row := dxpad[(w.padT+ih)*wp+w.padL : (w.padT+ih)*wp+w.padL+w.inW]
+			d := dx[ih*w.inW : (ih+1)*w.inW]
+			for i, v := range row {
+				d[i] += v
+			}
+		}
+	}
+}
+
+// dotStrided is Σ a[j]·b[s·j] over j < len(a).
+func dotStrided(a, b []float32, s int) float32 {
+	var s0, s1, s2, s3 float32
+	n := len(a)
+	if s == 1 {
+		b = b[:n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			s0 += a[j] * b[j]
+			s1 += a[j+1] * b[j+1]
+			s2 += a[j+2] * b[j+2]
+			s3 += a[j+3] * b[j+3]
+		}
+		for ; j < n; j++ {
+			s0 += a[j] * b[j]
+		}
+		return (s0 + s1) + (s2 + s3)
+	}
+	_ = b[s*(n-1)]
+	for j, v := range a {
+		s0 += v * b[s*j]
+	}
+	return s0
+}
+
+// axpyStrided does d[s·j] += alpha·a[j] for j < len(a).
+func axpyStrided(d, a []float32, alpha float32, s int) {
+	n := len(a)
+	if s == 1 {
+		d = d[:n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			d[j] += alpha * a[j]
+			d[j+1] += alpha * a[j+1]
+			d[j+2] += alpha * a[j+2]
+			d[j+3] += alpha * a[j+3]
+		}
+		for ; j < n; j++ {
+			d[j] += alpha * a[j]
+		}
+		return
+	}
+	_ = d[s*(n-1)]
+	for j, v := range a {
+		d[s*j] += alpha * v
 	}
 }
 

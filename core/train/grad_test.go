@@ -30,6 +30,8 @@ func TestGradConv(t *testing.T) {
 		{name: "groups", c: 4, m: 6, group: 2, h: 5, w: 5, k: [2]int{3, 3}, strides: []int64{1, 1}, pads: []int64{1, 1, 1, 1}, dils: []int64{1, 1}},
 		{name: "depthwise s2", c: 3, m: 3, group: 3, h: 7, w: 8, k: [2]int{3, 3}, strides: []int64{2, 2}, pads: []int64{1, 1, 1, 1}, dils: []int64{1, 1}},
 		{name: "depthwise x2 s(2,1)", c: 2, m: 4, group: 2, h: 6, w: 5, k: [2]int{5, 5}, strides: []int64{2, 1}, pads: []int64{2, 2, 2, 2}, dils: []int64{1, 1}},
+		{name: "depthwise dilated asym pads", c: 2, m: 2, group: 2, h: 8, w: 7, k: [2]int{3, 3}, strides: []int64{2, 2}, pads: []int64{2, 1, 0, 2}, dils: []int64{2, 1}},
+		{name: "depthwise 1 output row", c: 2, m: 2, group: 2, h: 3, w: 9, k: [2]int{3, 3}, strides: []int64{1, 2}, pads: []int64{0, 1, 0, 1}, dils: []int64{1, 1}},
 		{name: "pointwise", c: 5, m: 3, group: 1, h: 4, w: 4, k: [2]int{1, 1}, strides: []int64{1, 1}, pads: []int64{0, 0, 0, 0}, dils: []int64{1, 1}},
 	}
 	for _, tc := range cases {

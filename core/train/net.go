@@ -74,7 +74,7 @@ type Net struct {
 	ran      int
 	zeroed   bool
 	// Work buffers of the backward passes.
-	colBuf, dyBuf []float32
+	colBuf, dyBuf, padBuf, dyPitch, dxPad []float32
 }
 
 // step is one node.

@@ -119,25 +119,27 @@ func (r Round) round(v float64) float64 {
 func fakeQuant(dst, src []float32, p Point, mask []uint8) {
 	scale, inv := math.Ldexp(1, p.FixPos), math.Ldexp(1, -p.FixPos)
 	src = src[:len(dst)]
+	if mask != nil {
+		mask = mask[:len(dst)]
+	}
+	std := p.Round == RoundStd
 	for i, x := range src {
 		v := float64(x) * scale
-		in := uint8(1)
-		q := p.Round.round(v)
-		switch {
-		case v != v:
-			q, in = 0, 0
-		case q < qMin:
-			q = qMin
-			in = 0
-		case q > qMax:
-			q = qMax
-			in = 0
+		var q float64
+		if std {
+			q = math.Round(v)
+		} else {
+			q = math.Floor(v + 0.5)
 		}
-		if v < qMin || v > qMax {
-			in = 0
+		if v != v {
+			q = 0
 		}
-		dst[i] = float32(q * inv)
+		dst[i] = float32(min(max(q, qMin), qMax) * inv)
 		if mask != nil {
+			var in uint8
+			if v >= qMin && v <= qMax {
+				in = 1
+			}
 			mask[i] = in
 		}
 	}
