@@ -6,7 +6,6 @@ import (
 
 	"fixq/core/graph"
 	"fixq/core/onnx"
-	"fixq/core/onnx/onnxpb"
 	"fixq/core/tensor"
 )
 
@@ -42,7 +41,7 @@ func dtypeName(d tensor.DType) string {
 	if d == tensor.Undefined {
 		return "?"
 	}
-	if name, ok := onnxpb.TensorProto_DataType_name[int32(d)]; ok {
+	if name, ok := onnx.DataTypeName(int32(d)); ok {
 		return fmt.Sprintf("%s (unsupported)", lower(name))
 	}
 	return d.String()

@@ -358,11 +358,7 @@ func readPBs(dir, prefix string) ([]*tensor.Tensor, error) {
 		if err != nil {
 			return nil, err
 		}
-		var tp onnxpb.TensorProto
-		if err := proto.Unmarshal(b, &tp); err != nil {
-			return nil, fmt.Errorf("%s_%d.pb: %w", prefix, i, err)
-		}
-		t, err := onnx.TensorFromProto(&tp)
+		t, err := onnx.DecodeTensor(b)
 		if err != nil {
 			return nil, fmt.Errorf("%s_%d.pb: %w", prefix, i, err)
 		}

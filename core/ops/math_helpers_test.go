@@ -9,11 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-
 	"fixq/core/graph"
 	"fixq/core/onnx"
-	"fixq/core/onnx/onnxpb"
 	"fixq/core/tensor"
 	"fixq/internal/testassets"
 )
@@ -252,11 +249,7 @@ func mtReadPB(t *testing.T, path string) *tensor.Tensor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tp onnxpb.TensorProto
-	if err := proto.Unmarshal(b, &tp); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	x, err := onnx.TensorFromProto(&tp)
+	x, err := onnx.DecodeTensor(b)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -9,11 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-
 	"fixq/core/graph"
 	"fixq/core/onnx"
-	"fixq/core/onnx/onnxpb"
 	"fixq/core/tensor"
 	"fixq/internal/testassets"
 )
@@ -168,11 +165,7 @@ func nnONNXCase(t *testing.T, name, wantErr string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var p onnxpb.TensorProto
-		if err := proto.Unmarshal(raw, &p); err != nil {
-			t.Fatalf("%s: %s_%d.pb: %v", name, kind, i, err)
-		}
-		tt, err := onnx.TensorFromProto(&p)
+		tt, err := onnx.DecodeTensor(raw)
 		if err != nil {
 			t.Fatalf("%s: %s_%d.pb: %v", name, kind, i, err)
 		}

@@ -50,11 +50,7 @@ func shapeReadPB(t *testing.T, path string) *tensor.Tensor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tp onnxpb.TensorProto
-	if err := proto.Unmarshal(b, &tp); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	x, err := onnx.TensorFromProto(&tp)
+	x, err := onnx.DecodeTensor(b)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
