@@ -87,9 +87,11 @@ func HistogramSVG(r LayerRow) string {
 		fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(t.v), plotBottom+18, t.txt)
 	}
 	fmt.Fprintf(&b, `<text class="cap" x="%d" y="16">int8 grid, fix_pos %d: [%s, %s], step %s</text>`, plotL, r.FixPos, fmtNum(lo), fmtNum(hi), fmtNum(step))
-	if h == nil {
-		fmt.Fprintf(&b, `<text class="note" x="%d" y="%d">no activation histogram in the report: shaded band = representable range</text>`, plotL, chartH-8)
+	legend := "blue band: activation int8 range"
+	if hasW {
+		legend += " · green line: float weights · green band: weight int8 range"
 	}
+	fmt.Fprintf(&b, `<text class="note" x="%d" y="%d">%s</text>`, plotL, chartH-6, html.EscapeString(legend))
 	b.WriteString(`</svg>`)
 	return b.String()
 }

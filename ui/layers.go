@@ -211,3 +211,12 @@ func (r LayerRow) Label() string {
 	}
 	return r.Node + " (" + r.OpText() + ")"
 }
+
+// NodeText is the row's node, or "model input" for the input's row (the
+// report files it under its first consumer).
+func (r LayerRow) NodeText() string {
+	if r.Kind == "input" {
+		return "(model input)"
+	}
+	return r.Node
+}

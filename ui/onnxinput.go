@@ -53,7 +53,7 @@ func ReadModelInputs(b []byte) ([]ModelInput, error) {
 		if err == nil {
 			err = errors.New("no IR version or no graph")
 		}
-		return nil, fmt.Errorf("%w (%v)", errNotONNX, err)
+		return nil, fmt.Errorf("%w: %v", errNotONNX, err)
 	}
 	inits := map[string]bool{}
 	var inputs []ModelInput
@@ -79,7 +79,7 @@ func ReadModelInputs(b []byte) ([]ModelInput, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w (graph: %v)", errNotONNX, err)
+		return nil, fmt.Errorf("%w: graph: %v", errNotONNX, err)
 	}
 	var real []ModelInput
 	for _, in := range inputs {

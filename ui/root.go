@@ -21,6 +21,9 @@ type Root struct {
 	// syncForm asks Rendered to push Form into the inputs' DOM properties
 	// after a change the user did not type (a model, the demo).
 	syncForm bool
+	// clearPickers asks Rendered to empty the file inputs, whose names
+	// would otherwise disagree with what the demo or a drop put in.
+	clearPickers bool
 
 	ModelName  string
 	ModelNote  string
@@ -74,16 +77,22 @@ func (c *Root) Init(ctx vugu.InitCtx) {
 // Rendered pushes programmatic form changes into the inputs (a DOM
 // input's value property stops following its attribute once typed in).
 func (c *Root) Rendered(ctx vugu.RenderedCtx) {
-	if !c.syncForm {
-		return
-	}
-	c.syncForm = false
 	doc := js.Global().Get("document")
 	set := func(id, prop string, v interface{}) {
 		if el := doc.Call("getElementById", id); el.Truthy() {
 			el.Set(prop, v)
 		}
 	}
+	if c.clearPickers {
+		c.clearPickers = false
+		for _, id := range []string{"f-model", "f-calib", "f-calib-files", "f-eval"} {
+			set(id, "value", "")
+		}
+	}
+	if !c.syncForm {
+		return
+	}
+	c.syncForm = false
 	f := c.Form
 	set("f-size", "value", f.InputSize)
 	set("f-mean", "value", f.Mean)
@@ -144,7 +153,12 @@ func (c *Root) readModelHeader(f js.Value, gen int) {
 	if err != nil {
 		c.modelFile = js.Undefined()
 		c.ModelNote = ""
-		c.fail(errorf("BAD_MODEL", "%s is not an ONNX model: %v. Pick a .onnx file exported by PyTorch, TensorFlow (tf2onnx) or Paddle.", c.ModelName, err))
+		set := js.Global().Get("document").Call("getElementById", "f-model")
+		if set.Truthy() {
+			set.Set("value", "") // so picking the same file again fires change
+		}
+		detail := strings.TrimPrefix(err.Error(), errNotONNX.Error()+": ")
+		c.fail(errorf("BAD_MODEL", "%s is not an ONNX model (%s). Pick a .onnx file, as exported by PyTorch, tf2onnx or Paddle2ONNX.", c.ModelName, detail))
 		return
 	}
 	note, err := c.Form.InferPreprocess(inputs)
@@ -190,6 +204,7 @@ func (c *Root) OnEvalChange(e vugu.DOMEvent) {
 }
 
 func (c *Root) onDrop(d Drop) {
+	c.clearPickers = true
 	if d.Model.Truthy() {
 		c.setModel(d.Model)
 	}
@@ -236,7 +251,7 @@ func (c *Root) LoadDemo() {
 		if err := c.Form.ApplyManifest(m); err != nil {
 			c.fail(err)
 		}
-		c.syncForm = true
+		c.syncForm, c.clearPickers = true, true
 		c.Notice = "Demo loaded: press Quantize."
 	}()
 }

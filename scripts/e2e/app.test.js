@@ -22,8 +22,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { serve } = require('./serve.js');
+const { execFileSync, spawn } = require('child_process');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = path.resolve(process.argv[2] || path.join(ROOT, 'site'));
@@ -83,6 +82,23 @@ function evalNatively(model, dir, preprocess) {
   return JSON.parse(execFileSync(FIXQ, ['eval', model, '--data', dir, '--preprocess', tmp, '--json']).toString());
 }
 
+// serveSite starts `fixq serve --port 0 SITE` and resolves with its origin.
+function serveSite() {
+  const proc = spawn(FIXQ, ['serve', '--port', '0', SITE], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+      if (m) resolve({ proc, origin: m[0] });
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => reject(new Error(`fixq serve exited (${code}): ${out}`)));
+    setTimeout(() => reject(new Error(`fixq serve printed no address: ${out}`)), 10000);
+  });
+}
+
 const sameBytes = (a, b) => a.length === b.length && Buffer.compare(a, b) === 0;
 
 async function main() {
@@ -98,7 +114,7 @@ async function main() {
   const manifest = JSON.parse(fs.readFileSync(path.join(SITE, 'demo', 'manifest.json')));
   const demoModel = path.join(SITE, 'demo', manifest.model || 'model.onnx');
 
-  const { server, origin } = await serve(SITE, 0);
+  const { proc: server, origin } = await serveSite();
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -118,7 +134,7 @@ async function main() {
     await errorPaths(context, work);
   } finally {
     await browser.close();
-    server.close();
+    server.kill();
   }
 
   // 5. Privacy: only same-origin GETs of files that exist in the site.
