@@ -31,6 +31,7 @@ var commands = []command{
 	{"inspect", "which nodes a DPU target runs, which fall back to CPU and why; latency estimate", runInspect},
 	{"quantize", "post-training quantization to DPU-style INT8: QDQ ONNX, quant info, report", runQuantize},
 	{"eval", "top-1/top-5 accuracy of a float or QDQ model on an ImageFolder", runEval},
+	{"qat", "quantization-aware training on a labelled ImageFolder, then the same QDQ export as quantize", runQAT},
 	{"serve", "serve a folder (the browser app, the ES module) on 127.0.0.1 with the right MIME types", runServe},
 }
 
