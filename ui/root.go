@@ -29,6 +29,7 @@ type Root struct {
 	ModelNote  string
 	modelFile  js.Value
 	modelGen   int // counts model picks, so a late header read is dropped
+	modelShape []int64
 	CalibN     int
 	CalibLabel string
 	calibFiles js.Value
@@ -132,6 +133,7 @@ func (c *Root) setModel(f js.Value) {
 	c.clearError()
 	c.clearResults()
 	c.modelFile = f
+	c.modelShape = nil
 	c.modelGen++
 	c.ModelName = f.Get("name").String()
 	c.ModelNote = "reading…"
@@ -162,6 +164,9 @@ func (c *Root) readModelHeader(f js.Value, gen int) {
 		return
 	}
 	note, err := c.Form.InferPreprocess(inputs)
+	if len(inputs) == 1 {
+		c.modelShape = inputs[0].Shape
+	}
 	c.syncForm = true
 	c.ModelNote = fmt.Sprintf("%s, input %s %s", sizeText(len(b)), inputs[0].Name, shapeText(inputs[0].Shape))
 	if len(inputs) != 1 {
@@ -240,7 +245,7 @@ func (c *Root) LoadDemo() {
 			c.fail(fmt.Errorf("demo/manifest.json: %v", err))
 			return
 		}
-		c.modelFile = d.Model
+		c.modelFile, c.modelShape = d.Model, m.Input.Shape
 		c.ModelName = d.Model.Get("name").String()
 		c.ModelNote = fmt.Sprintf("%s, input %s", sizeText(d.Model.Get("size").Int()), shapeText([]int64(m.Input.Shape)))
 		if m.Description != "" {
@@ -278,8 +283,14 @@ func (c *Root) inspectOptions() string {
 	return string(b)
 }
 
-// inputShape is [1, C, H, W] (or NHWC) for a model with dynamic dims.
+// inputShape sizes a model input with dynamic channel or spatial dims
+// from the form, [1, C, H, W] (or NHWC); nil when only the batch is
+// dynamic (the Inspector takes 1 for it) or the shape is unknown.
 func (c *Root) inputShape() []int64 {
+	s := c.modelShape
+	if len(s) != 4 || (s[1] > 0 && s[2] > 0 && s[3] > 0) {
+		return nil
+	}
 	hw, err := parseSize(c.Form.InputSize)
 	if err != nil {
 		return nil

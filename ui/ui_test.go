@@ -381,3 +381,24 @@ func TestJoinLayersFusedGroups(t *testing.T) {
 		t.Errorf("pool row: %+v", r)
 	}
 }
+
+// The Inspector gets an input shape only for a model whose channel or
+// spatial dims are dynamic, sized from the form.
+func TestInspectInputShape(t *testing.T) {
+	for _, c := range []struct {
+		shape []int64
+		form  func(*Form)
+		want  []int64
+	}{
+		{[]int64{-1, 3, 48, 192}, func(*Form) {}, nil},
+		{[]int64{-1, 3, -1, -1}, func(f *Form) { f.InputSize = "32x100" }, []int64{1, 3, 32, 100}},
+		{[]int64{1, -1, -1, 1}, func(f *Form) { f.InputSize = "76x32"; f.Layout = "nhwc"; f.ChannelOrder = OrderGray }, []int64{1, 76, 32, 1}},
+		{nil, func(*Form) {}, nil},
+	} {
+		r := &Root{Form: DefaultForm(), modelShape: c.shape}
+		c.form(&r.Form)
+		if got := r.inputShape(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%v: %v, want %v", c.shape, got, c.want)
+		}
+	}
+}

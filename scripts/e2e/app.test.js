@@ -131,7 +131,7 @@ async function main() {
   context.on('request', (r) => requests.push({ url: r.url(), method: r.method() }));
   try {
     await happyPath(context, origin, work, demoModel, manifest);
-    await errorPaths(context, work);
+    await errorPaths(context, work, manifest);
   } finally {
     await browser.close();
     server.kill();
@@ -258,9 +258,22 @@ async function happyPath(context, origin, work, demoModel, manifest) {
   await page.close();
 }
 
-async function errorPaths(context, work) {
+async function errorPaths(context, work, manifest) {
   const page = await openApp(context);
   const alert = page.getByRole('alert');
+
+  // Drag and drop: a model and two images dropped on the page fill the
+  // model and the calibration set.
+  await page.evaluate(async (paths) => {
+    const get = async (p, name, type) => new File([await (await fetch(p)).blob()], name, { type });
+    const dt = new DataTransfer();
+    dt.items.add(await get('demo/' + paths.model, 'dropped.onnx', 'application/octet-stream'));
+    for (const p of paths.calib) dt.items.add(await get('demo/' + p, p.split('/').pop(), 'image/png'));
+    document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { model: manifest.model || 'model.onnx', calib: manifest.calib.slice(0, 2) });
+  await page.getByText(/^dropped\.onnx: \d+ KB, input/).waitFor();
+  check(await page.getByText('2 images', { exact: true }).count() === 1 && await page.getByRole('button', { name: 'Quantize', exact: true }).isEnabled(),
+    'dropping a model and 2 images fills the model and the calibration set');
 
   // Not ONNX.
   await page.getByLabel('ONNX model', { exact: true }).setInputFiles({ name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not an ONNX model, just text\n') });
