@@ -57,7 +57,7 @@ fuzz:
 	go test ./core/onnx -run '^$$' -fuzz FuzzDecode -fuzztime 30s
 	go test ./core/npy -run '^$$' -fuzz FuzzRead -fuzztime 15s
 
-test: setup check-gen check-pure vet unit unit-purego unit-wasm fuzz test-module test-worker
+test: setup check-gen check-ui-gen check-pure vet unit unit-purego unit-wasm fuzz test-module test-worker test-ui
 	@echo "make test: all passed"
 
 bench:

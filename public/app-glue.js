@@ -116,7 +116,8 @@ const app = {
     } catch (e) { throw coded(e); } finally { if (job === ctl) job = null; }
   },
 
-  // evaluate runs the float model and the last quantized one on the
+  // evaluate runs the float model and the last quantized one (on the DPU
+  // emulator) on the
   // labelled images and returns {images, float_top1, quant_top1} as JSON.
   async evaluate(model, evalFiles, optionsJSON, onProgress) {
     const ctl = startJob();
@@ -129,7 +130,9 @@ const app = {
       const t0 = performance.now();
       const f = await fixq.evaluate(await bytesOf(model), data, opts, { signal: ctl.signal, onProgress: progress('float model') });
       const t1 = performance.now();
-      const q = await fixq.evaluate(lastModel.slice(0), data, opts, { signal: ctl.signal, onProgress: progress('quantized model') });
+      // The quantized model runs on the fixed-point DPU emulator.
+      const qopts = { ...opts, dpu: true, target: o.target || undefined };
+      const q = await fixq.evaluate(lastModel.slice(0), data, qopts, { signal: ctl.signal, onProgress: progress('quantized model (DPU emulator)') });
       const t2 = performance.now();
       return JSON.stringify({ images: f.n ?? f.images ?? 0, float_top1: f.top1, quant_top1: q.top1,
         float_ms: t1 - t0, quant_ms: t2 - t1, classes: f.classes ?? 0 });

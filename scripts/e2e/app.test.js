@@ -5,7 +5,7 @@
 //      info and report downloaded from the page are byte-identical to what
 //      `fixq quantize` writes natively for the same inputs and options, and
 //      the model loads in onnxruntime-node.
-//   2. Float vs quantized top-1 shown on the page equal `fixq eval` natively.
+//   2. Float vs quantized top-1 shown on the page equal `fixq eval` (and `fixq eval --dpu`) natively.
 //   3. The per-layer table sorts; the chart is drawn; a screenshot of the
 //      result page goes to test-artifacts/app-result.png.
 //   4. Errors: a file that is not ONNX, a calibration image that does not
@@ -76,10 +76,10 @@ function quantizeNatively(optionsJSON, model, calibDir, out) {
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, args };
 }
 
-function evalNatively(model, dir, preprocess) {
+function evalNatively(model, dir, preprocess, ...extra) {
   const tmp = path.join(os.tmpdir(), `fixq-e2e-pre-${process.pid}.json`);
   fs.writeFileSync(tmp, JSON.stringify(preprocess || {}));
-  return JSON.parse(execFileSync(FIXQ, ['eval', model, '--data', dir, '--preprocess', tmp, '--json']).toString());
+  return JSON.parse(execFileSync(FIXQ, ['eval', ...extra, model, '--data', dir, '--preprocess', tmp, '--json']).toString());
 }
 
 // serveSite starts `fixq serve --port 0 SITE` and resolves with its origin.
@@ -233,7 +233,7 @@ async function happyPath(context, origin, work, demoModel, manifest) {
   const pre = JSON.parse(options).preprocess;
   const evalDir = path.join(path.dirname(demoModel), manifest.eval_dir || 'eval');
   const fEval = evalNatively(demoModel, evalDir, pre);
-  const qEval = evalNatively(nativeOut, evalDir, pre);
+  const qEval = evalNatively(nativeOut, evalDir, pre, '--dpu'); // the page scores the quantized model on the DPU emulator
   const want = `float ${(100 * fEval.top1).toFixed(2)}%, quantized ${(100 * qEval.top1).toFixed(2)}%`;
   check(top1.startsWith(want) && top1.includes(`on ${fEval.n} images`), `top-1 "${top1}" matches fixq eval (${want}, n=${fEval.n})`);
 
