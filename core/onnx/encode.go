@@ -329,3 +329,17 @@ func (e *encoder) attr(n *graph.Node, name string, a *graph.Attr) error {
 	e.varint(attrType, uint64(int64(a.Type)))
 	return nil
 }
+
+// EncodeTensor writes t as a serialized TensorProto named name, with
+// little-endian raw_data (the format of ONNX's test_data_set .pb files).
+func EncodeTensor(name string, t *tensor.Tensor) ([]byte, error) {
+	e := &encoder{sizing: true}
+	if err := e.tensor(name, true, t); err != nil {
+		return nil, fmt.Errorf("onnx: %w", err)
+	}
+	e.sizing, e.b = false, make([]byte, 0, e.n)
+	if err := e.tensor(name, true, t); err != nil {
+		return nil, fmt.Errorf("onnx: %w", err)
+	}
+	return e.b, nil
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -252,6 +253,21 @@ func TestEquivalentTestSuite(t *testing.T) {
 			tensors++
 			if d := deepDiff(x, rx); d != "" {
 				t.Errorf("%s: tensors differ at Tensor%s", f, d)
+			}
+			// EncodeTensor writes what proto.Marshal writes for the
+			// reference TensorProto, and it decodes to the same tensor.
+			name := filepath.Base(f)
+			enc, err := EncodeTensor(name, x)
+			tp, rerr := refTensorToProto(name, x)
+			if err != nil || rerr != nil {
+				t.Errorf("%s: EncodeTensor: %v, reference %v", f, err, rerr)
+				continue
+			}
+			if ref, _ := proto.Marshal(tp); !bytes.Equal(enc, ref) {
+				t.Errorf("%s: EncodeTensor bytes differ from proto.Marshal's", f)
+			}
+			if y, err := DecodeTensor(enc); err != nil || deepDiff(x, y) != "" {
+				t.Errorf("%s: EncodeTensor output does not decode to the same tensor (%v)", f, err)
 			}
 		}
 	}
@@ -774,5 +790,32 @@ func BenchmarkEncodeDet(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestTensorFileErrors: DecodeTensor and EncodeTensor name the tensor in
+// their errors; a small file claiming a huge tensor is refused before
+// anything is allocated.
+func TestTensorFileErrors(t *testing.T) {
+	if _, err := EncodeTensor("bad", &tensor.Tensor{DType: tensor.Float32, Shape: []int{2}, F32: []float32{1}}); err == nil || !strings.Contains(err.Error(), `"bad"`) {
+		t.Errorf("EncodeTensor of a short tensor: %v", err)
+	}
+	huge := fBytes(fVarint(fVarint(nil, 1, 1<<31), 2, 1), 8, []byte("big"))
+	huge = fBytes(huge, 9, make([]byte, 16))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := DecodeTensor(huge)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), `"big"`) || !strings.Contains(err.Error(), "raw_data has 16 bytes") {
+		t.Errorf("DecodeTensor of a huge claim: %v", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<10 {
+		t.Errorf("DecodeTensor allocated %d bytes for a refused 40-byte file", got)
+	}
+	for _, b := range [][]byte{{0x0a, 0x05}, {0xff}, fVarint(nil, 1, 1)} {
+		if _, err := DecodeTensor(b); err == nil {
+			t.Errorf("DecodeTensor(%x) decoded", b)
+		}
 	}
 }
