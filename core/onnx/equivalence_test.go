@@ -420,6 +420,8 @@ func wireCases(t *testing.T) map[string][]byte {
 	out["ir_version 2^63"] = fVarint(bytes.Clone(good), 1, 1<<63)
 	out["graph name replaced"] = withGraph(t, fBytes(nil, 2, []byte("other")))
 	out["graph empty merge"] = withGraph(t, nil)
+	out["graph name invalid utf8"] = withGraph(t, fBytes(nil, 2, []byte{0xff, 'g'}))
+	out["node names invalid utf8"] = withGraph(t, fBytes(nil, 1, nodeBytes("\xff", "Relu", []string{"y"}, []string{"\xfe"})))
 	out["graph only, no ir"] = fBytes(nil, 7, nil)
 	out["extra node merged"] = withGraph(t, fBytes(nil, 1, nodeBytes("r2", "Relu", []string{"y"}, []string{"z"})))
 	// Attributes.
