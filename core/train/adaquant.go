@@ -139,9 +139,23 @@ func AdaQuant(ctx context.Context, m *graph.Model, spec *Spec, calib []map[strin
 	}
 	layers := adaLayers(&wg, spec)
 	res := &AdaQuantResult{Initializers: map[string]*tensor.Tensor{}}
+	// One paused pass per calibration batch in each net: the layers are
+	// walked in graph order, so each node runs once per net in all.
+	var fst, qst []*State
+	for _, b := range calib {
+		f, err := fnet.NewState(b)
+		if err != nil {
+			return nil, err
+		}
+		q, err := qnet.NewState(b)
+		if err != nil {
+			return nil, err
+		}
+		fst, qst = append(fst, f), append(qst, q)
+	}
 	for li, l := range layers {
 		t0 := time.Now()
-		lr, err := adaQuantLayer(ctx, &work, spec, fnet, qnet, l, calib, opts, li)
+		lr, err := adaQuantLayer(ctx, &work, spec, fnet, qnet, fst, qst, l, opts, li)
 		if err != nil {
 			return nil, err
 		}
@@ -205,15 +219,15 @@ func adaLayers(g *graph.Graph, spec *Spec) []adaLayer {
 
 // adaQuantLayer fine-tunes one layer and, if that lowered the error,
 // writes its new parameters into work's initializers.
-func adaQuantLayer(ctx context.Context, work *graph.Model, spec *Spec, fnet, qnet *Net, l adaLayer,
-	calib []map[string]*tensor.Tensor, opts AdaQuantOptions, index int) (LayerResult, error) {
+func adaQuantLayer(ctx context.Context, work *graph.Model, spec *Spec, fnet, qnet *Net, fst, qst []*State, l adaLayer,
+	opts AdaQuantOptions, index int) (LayerResult, error) {
 	res := LayerResult{Node: l.node.Name, Output: l.output}
 	// 1. Cache the layer's quantized input and the float target.
-	xs, err := gatherValue(ctx, qnet, calib, l.input)
+	xs, err := gatherValue(ctx, qnet, qst, l.input)
 	if err != nil {
 		return res, err
 	}
-	ts, err := gatherValue(ctx, fnet, calib, l.output)
+	ts, err := gatherValue(ctx, fnet, fst, l.output)
 	if err != nil {
 		return res, err
 	}
@@ -363,50 +377,32 @@ func layerModel(work *graph.Model, spec *Spec, l adaLayer) (*graph.Model, *Spec)
 	return sub, ss
 }
 
-// gatherValue runs net over every calibration batch up to value name and
-// returns its values for all samples, concatenated on dim 0.
-func gatherValue(ctx context.Context, net *Net, calib []map[string]*tensor.Tensor, name string) (*tensor.Tensor, error) {
-	var out *tensor.Tensor
-	at := 0
-	for bi, b := range calib {
-		if err := net.ForwardTo(ctx, b, name); err != nil {
+// gatherValue advances each calibration batch's paused pass up to value
+// name and returns its values for all samples, concatenated on dim 0.
+func gatherValue(ctx context.Context, net *Net, states []*State, name string) (*tensor.Tensor, error) {
+	var parts []*tensor.Tensor
+	total := 0
+	for bi, st := range states {
+		if err := net.AdvanceTo(ctx, st, name); err != nil {
 			return nil, err
 		}
 		v := net.Value(name)
-		if v == nil || v.Rank() == 0 {
-			return nil, fmt.Errorf("train: value %q was not computed (or has no batch dim)", name)
+		if v == nil || v.Rank() == 0 || v.DType != tensor.Float32 {
+			return nil, fmt.Errorf("train: value %q was not computed (or is not a float32 batch)", name)
 		}
-		if out == nil {
-			total := 0
-			for _, b2 := range calib {
-				for _, t := range b2 {
-					if t.Rank() > 0 {
-						total += t.Shape[0]
-					}
-					break
-				}
-			}
-			per := v.Len() / max(1, v.Shape[0])
-			if total <= 0 {
-				return nil, fmt.Errorf("train: empty calibration data")
-			}
-			if _, err := tensor.NumElements([]int{total, per}); err != nil {
-				return nil, err
-			}
-			out = &tensor.Tensor{DType: v.DType, Shape: append([]int{total}, v.Shape[1:]...)}
-			if v.DType != tensor.Float32 {
-				return nil, fmt.Errorf("train: value %q is %v, want float32", name, v.DType)
-			}
-			out.F32 = make([]float32, total*per)
+		if bi > 0 && !tensor.SameShape(v.Shape[1:], parts[0].Shape[1:]) {
+			return nil, fmt.Errorf("train: calibration batch %d gives %q of shape %v, batch 0 %v", bi, name, v.Shape, parts[0].Shape)
 		}
-		if !tensor.SameShape(v.Shape[1:], out.Shape[1:]) || at+v.Shape[0] > out.Shape[0] {
-			return nil, fmt.Errorf("train: calibration batch %d gives %q of shape %v, others %v", bi, name, v.Shape, out.Shape)
-		}
-		copy(out.F32[at*(len(out.F32)/out.Shape[0]):], v.F32)
-		at += v.Shape[0]
+		parts = append(parts, v.Clone())
+		total += v.Shape[0]
 	}
-	if at != out.Shape[0] {
-		return nil, fmt.Errorf("train: calibration batches disagree on their sizes")
+	per := parts[0].Len() / max(1, parts[0].Shape[0])
+	if _, err := tensor.NumElements([]int{total, per}); err != nil {
+		return nil, err
+	}
+	out := &tensor.Tensor{DType: tensor.Float32, Shape: append([]int{total}, parts[0].Shape[1:]...), F32: make([]float32, 0, total*per)}
+	for _, p := range parts {
+		out.F32 = append(out.F32, p.F32...)
 	}
 	return out, nil
 }

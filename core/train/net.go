@@ -353,6 +353,14 @@ func (net *Net) forward(ctx context.Context, inputs map[string]*tensor.Tensor, c
 		}
 		net.vals[i] = t
 	}
+	net.loadConstants()
+	return net.run(ctx, 0, count)
+}
+
+// loadConstants puts the initializers (fake-quantized where they are
+// points, the parameters' forward values) into their slots.
+func (net *Net) loadConstants() {
+	g := net.model.Graph
 	for i, t := range net.consts {
 		net.vals[i] = t
 	}
@@ -364,8 +372,12 @@ func (net *Net) forward(ctx context.Context, inputs map[string]*tensor.Tensor, c
 			net.vals[i] = g.Initializers[name]
 		}
 	}
+}
+
+// run runs nodes [from, count).
+func (net *Net) run(ctx context.Context, from, count int) error {
 	count = min(count, len(net.steps))
-	for k := 0; k < count; k++ {
+	for k := from; k < count; k++ {
 		if k&15 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -375,6 +387,75 @@ func (net *Net) forward(ctx context.Context, inputs map[string]*tensor.Tensor, c
 			return err
 		}
 		net.ran = k + 1
+	}
+	return nil
+}
+
+// State is a paused forward pass: the values that the nodes after the
+// last one run still read (the "frontier"), owned by the State. Advancing
+// a State runs only the nodes it has not run, so walking a model layer by
+// layer costs one forward pass in all, and memory holds only the frontier.
+type State struct {
+	next int
+	vals map[int]*tensor.Tensor
+}
+
+// NewState starts a paused forward pass on inputs (quantized if they are
+// points; copied).
+func (net *Net) NewState(inputs map[string]*tensor.Tensor) (*State, error) {
+	if err := net.forward(context.Background(), inputs, 0); err != nil {
+		return nil, err
+	}
+	st := &State{vals: map[int]*tensor.Tensor{}}
+	for _, vi := range net.model.Graph.Inputs {
+		i := net.slots[vi.Name]
+		st.vals[i] = net.vals[i].Clone()
+	}
+	return st, nil
+}
+
+// AdvanceTo runs st's pass up to the node producing value name (nothing
+// if it has run already) and leaves the pass's values readable by Value
+// until the next Forward or Advance.
+func (net *Net) AdvanceTo(ctx context.Context, st *State, name string) error {
+	k := net.StepOf(name)
+	if k == -2 {
+		return fmt.Errorf("train: no value %q", name)
+	}
+	net.release()
+	for i, t := range st.vals {
+		net.vals[i] = t
+	}
+	net.loadConstants()
+	if k+1 <= st.next {
+		return nil
+	}
+	if err := net.run(ctx, st.next, k+1); err != nil {
+		return err
+	}
+	st.next = k + 1
+	// The new frontier: values produced so far that a later node (or the
+	// graph's outputs) reads.
+	live := map[int]bool{}
+	for _, s := range net.steps[st.next:] {
+		for _, i := range s.in {
+			if i >= 0 && !net.isInit[i] {
+				live[i] = true
+			}
+		}
+	}
+	for _, o := range net.model.Graph.Outputs {
+		live[net.slots[o.Name]] = true
+	}
+	for i := range st.vals {
+		if !live[i] {
+			delete(st.vals, i)
+		}
+	}
+	for i := range live {
+		if t := net.vals[i]; t != nil && st.vals[i] != t {
+			st.vals[i] = t.Clone()
+		}
 	}
 	return nil
 }
