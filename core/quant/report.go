@@ -36,23 +36,49 @@ type LayerReport struct {
 	// CLE ran).
 	WeightRange          []float32 `json:"weight_range,omitempty"`
 	WeightRangeBeforeCLE []float32 `json:"weight_range_before_cle,omitempty"`
+	// Histogram is the float model's values of the tensor over the
+	// calibration data (see actHistogram for its bins).
+	Histogram *Histogram `json:"histogram,omitempty"`
 }
 
 // JSON encodes the report.
 func (r *Report) JSON() ([]byte, error) { return marshalJSON(r) }
 
-type sqnrAcc struct{ signal, noise float64 }
+type sqnrAcc struct {
+	signal, noise float64
+	hist          *actHistogram // the float values
+}
 
 // measureSQNR runs the float model and the simulator side by side over
 // the calibration data and accumulates, per input/activation point, the
-// signal and noise energies.
+// signal and noise energies and a histogram of the float values.
 func measureSQNR(ctx context.Context, fm *graph.Model, s *Simulator, r *batchReader, progress ProgressFunc) (map[string]*sqnrAcc, error) {
 	p := s.plan
 	ref := map[string][]float32{}
+	acc := map[string]*sqnrAcc{}
+	accOf := func(tensor string) *sqnrAcc {
+		a := acc[tensor]
+		if a == nil {
+			a = &sqnrAcc{}
+			acc[tensor] = a
+		}
+		return a
+	}
+	keep := func(pt *Point, f []float32) {
+		ref[pt.Tensor] = append(ref[pt.Tensor][:0], f...)
+		if pt.Kind.isParam() {
+			return
+		}
+		a := accOf(pt.Tensor)
+		if a.hist == nil {
+			a.hist = newActHistogram(pt.FixPos)
+		}
+		a.hist.add(f)
+	}
 	fsess, err := engine.NewSession(fm, engine.Options{AfterNode: func(n *graph.Node, outs []*tensor.Tensor) error {
 		for j, o := range n.Outputs {
 			if pt := p.byTensor[o]; pt != nil && j < len(outs) && outs[j] != nil && outs[j].DType == tensor.Float32 {
-				ref[o] = append(ref[o][:0], outs[j].F32...)
+				keep(pt, outs[j].F32)
 			}
 		}
 		return nil
@@ -60,17 +86,12 @@ func measureSQNR(ctx context.Context, fm *graph.Model, s *Simulator, r *batchRea
 	if err != nil {
 		return nil, err
 	}
-	acc := map[string]*sqnrAcc{}
 	s.capture = func(pt *Point, t *tensor.Tensor) {
 		f := ref[pt.Tensor]
 		if len(f) != len(t.F32) {
 			return
 		}
-		a := acc[pt.Tensor]
-		if a == nil {
-			a = &sqnrAcc{}
-			acc[pt.Tensor] = a
-		}
+		a := accOf(pt.Tensor)
 		for i, q := range t.F32 {
 			d := float64(f[i]) - float64(q)
 			a.signal += float64(f[i]) * float64(f[i])
@@ -87,8 +108,8 @@ func measureSQNR(ctx context.Context, fm *graph.Model, s *Simulator, r *batchRea
 			return nil, err
 		}
 		for name, t := range b {
-			if p.byTensor[name] != nil && t.DType == tensor.Float32 {
-				ref[name] = append(ref[name][:0], t.F32...)
+			if pt := p.byTensor[name]; pt != nil && t.DType == tensor.Float32 {
+				keep(pt, t.F32)
 			}
 		}
 		if _, err := fsess.Run(ctx, b); err != nil {
@@ -134,6 +155,9 @@ func (p *Plan) report(g *graph.Graph, acc map[string]*sqnrAcc, samples int, warn
 			db := 10 * math.Log10(a.signal/a.noise)
 			db = math.Round(db*1000) / 1000
 			lr.SQNRdB = &db
+		}
+		if a := acc[pt.Tensor]; a != nil && a.hist != nil {
+			lr.Histogram = a.hist.histogram()
 		}
 		rep.Layers = append(rep.Layers, lr)
 	}
