@@ -21,12 +21,13 @@ const (
 	plotTop, plotBottom = 28, 150
 )
 
-// HistogramSVG draws a layer's float activation histogram with the
-// quantization grid's range marked. The core's report has no histogram
-// yet; then the chart shows what the report has: the activation's grid
-// range and, for a conv-like layer, its float weight range against the
-// weight grid. The SVG is complete markup for vg-html; every text is
-// escaped.
+// HistogramSVG draws a layer's float activation histogram (the report's
+// "histogram": the float model's values over the calibration data, in 64
+// bins aligned with the int8 grid; see core/quant.Histogram) on a log
+// scale, with the quantization grid's range marked as a band and, for a
+// conv-like layer, its float weight range against the weight grid. A
+// report row without a histogram (an older report) gets the ranges only.
+// The SVG is complete markup for vg-html; every text is escaped.
 func HistogramSVG(r LayerRow) string {
 	var b strings.Builder
 	lo, hi, step := GridRange(r.FixPos)
@@ -88,6 +89,9 @@ func HistogramSVG(r LayerRow) string {
 	}
 	fmt.Fprintf(&b, `<text class="cap" x="%d" y="16">int8 grid, fix_pos %d: [%s, %s], step %s</text>`, plotL, r.FixPos, fmtNum(lo), fmtNum(hi), fmtNum(step))
 	legend := "blue band: activation int8 range"
+	if h != nil && h.Max > h.Min && len(h.Counts) > 0 {
+		legend = "bars: float activations (log scale) · " + legend
+	}
 	if hasW {
 		legend += " · green line: float weights · green band: weight int8 range"
 	}

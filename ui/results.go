@@ -95,8 +95,8 @@ type QuantReport struct {
 	Warnings     []string     `json:"warnings"`
 }
 
-// QuantLayer mirrors core/quant.LayerReport. Histogram is read when the
-// core provides one (it does not yet; see Histogram).
+// QuantLayer mirrors core/quant.LayerReport. Histogram is absent from
+// reports of older cores.
 type QuantLayer struct {
 	Node        string     `json:"node"`
 	OpType      string     `json:"op_type"`
@@ -108,7 +108,8 @@ type QuantLayer struct {
 	Histogram   *Histogram `json:"histogram,omitempty"`
 }
 
-// Histogram is a float activation histogram over [Min, Max] in equal bins.
+// Histogram mirrors core/quant.Histogram: a float activation histogram
+// over [Min, Max) in equal bins.
 type Histogram struct {
 	Min    float64 `json:"min"`
 	Max    float64 `json:"max"`

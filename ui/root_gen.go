@@ -972,13 +972,25 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn.SetInnerHTML(c.ChartSVG())
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
+						if c.ChosenRow() != nil && c.ChosenRow().Histogram != nil {
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "hint"}}}
+							vgparent.AppendChild(vgn)
+							{
+								vgparent := vgn
+								_ = vgparent
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Bars: the float model's values of this tensor over all calibration images, in 64 bins aligned with the int8 grid (log scale); the band is the range the int8 grid holds: values outside it saturate."}
+								vgparent.AppendChild(vgn)
+							}
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+						vgparent.AppendChild(vgn)
 						if c.ChosenRow() != nil && c.ChosenRow().Histogram == nil {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "hint"}}}
 							vgparent.AppendChild(vgn)
 							{
 								vgparent := vgn
 								_ = vgparent
-								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "The quantization report has no activation histograms yet, so the chart shows the ranges it has: the int8 grid the activation was given and, for a layer with weights, their float range."}
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "The quantization report has no activation histogram for this tensor, so the chart shows the ranges it has: the int8 grid the activation was given and, for a layer with weights, their float range."}
 								vgparent.AppendChild(vgn)
 							}
 						}
