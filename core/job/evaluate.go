@@ -26,10 +26,14 @@ type EvaluateOptions struct {
 // EvaluateResult is top-1 (and top-5 when there are more than 5 classes)
 // accuracy of a classifier on a labelled ImageFolder.
 type EvaluateResult struct {
-	Top1    float64 `json:"top1"`
-	Top5    float64 `json:"top5,omitempty"`
-	N       int     `json:"n"`
-	Classes int     `json:"classes"`
+	Top1 float64 `json:"top1"`
+	Top5 float64 `json:"top5,omitempty"`
+	// Top1Hits and Top5Hits are the counts behind Top1 and Top5 (Top1 =
+	// Top1Hits/N), so results on parts of a data set add up exactly.
+	Top1Hits int `json:"top1_hits"`
+	Top5Hits int `json:"top5_hits,omitempty"`
+	N        int `json:"n"`
+	Classes  int `json:"classes"`
 	// Backend is "dpu-emulator <target>" for DPU runs, empty for float.
 	Backend string `json:"backend,omitempty"`
 }
@@ -109,9 +113,9 @@ func Evaluate(ctx context.Context, modelBytes []byte, data *prep.Dataset, opts E
 	if res.N == 0 {
 		return nil, fmt.Errorf("no images were evaluated")
 	}
-	res.Top1 = float64(hits1) / float64(res.N)
+	res.Top1, res.Top1Hits = float64(hits1)/float64(res.N), hits1
 	if c := len(d.Classes); c > 5 {
-		res.Top5 = float64(hits5) / float64(res.N)
+		res.Top5, res.Top5Hits = float64(hits5)/float64(res.N), hits5
 	}
 	return res, nil
 }
