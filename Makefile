@@ -54,7 +54,8 @@ unit-wasm:
 
 # Short, bounded fuzzing of the decoders (seed corpus: real models).
 fuzz:
-	go test ./core/onnx -run '^$$' -fuzz FuzzDecode -fuzztime 30s
+	go test ./core/onnx -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 20s
+	go test ./core/onnx -run '^$$' -fuzz '^FuzzDecodeDifferential$$' -fuzztime 20s
 	go test ./core/npy -run '^$$' -fuzz FuzzRead -fuzztime 15s
 
 test: setup check-gen check-ui-gen check-pure vet unit unit-purego unit-wasm fuzz test-module test-worker test-ui
