@@ -11,7 +11,7 @@ func addKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, er
 	return mathArith(c, n, in, &addFns)
 }
 
-var addFns = mathBinaryFns{addRow[float32], addRow[int64], addRow[int32], addRow[int8], addRow[uint8]}
+var addFns = mathBinaryFns{addRowF32, addRow[int64], addRow[int32], addRow[int8], addRow[uint8]}
 
 // addRow is, for each i, d[i] = a[i*as] + b[i*bs].
 func addRow[T mathNum](d, a, b []T, as, bs int) {

@@ -82,10 +82,7 @@ func batchNormalizationKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*te
 		for i := 0; i < params; i++ {
 			off := (s*params + i) * per
 			ai, bi := a[i], b[i]
-			src, dst := x.F32[off:off+per], y.F32[off:off+per]
-			for j, v := range src {
-				dst[j] = v*ai + bi
-			}
+			ewAffine(y.F32[off:off+per], x.F32[off:off+per], ai, bi)
 		}
 	}
 	return []*tensor.Tensor{y}, nil

@@ -87,6 +87,10 @@ func clipRun[T mathNum](c *Ctx, n *graph.Node, x *tensor.Tensor, lo, hi T) ([]*t
 		return nil, err
 	}
 	d, xs := mathData[T](out), mathData[T](x)
+	if f, ok := any(d).([]float32); ok {
+		ewClamp(f, any(xs).([]float32), float32(lo), float32(hi))
+		return []*tensor.Tensor{out}, nil
+	}
 	xs = xs[:len(d)]
 	for i, v := range xs {
 		if v < lo {

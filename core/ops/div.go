@@ -29,7 +29,7 @@ func divKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, er
 	return mathArith(c, n, in, &divFns)
 }
 
-var divFns = mathBinaryFns{divRow[float32], divRow[int64], divRow[int32], divRow[int8], divRow[uint8]}
+var divFns = mathBinaryFns{divRowF32, divRow[int64], divRow[int32], divRow[int8], divRow[uint8]}
 
 func divHasZero[T mathInt](b []T) bool {
 	for _, v := range b {

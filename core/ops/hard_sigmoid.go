@@ -16,17 +16,14 @@ func hardSigmoidKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Te
 	if err != nil {
 		return nil, err
 	}
-	return mathUnaryFloat(c, n, in, func(d, x []float32) {
-		x = x[:len(d)]
-		for i, v := range x {
-			d[i] = hardSigmoidOf(v, alpha, beta)
-		}
-	}, "alpha", "beta", "consumed_inputs")
+	return mathUnaryFloat(c, n, in, func(d, x []float32) { ewHardSigmoid(d, x, alpha, beta) },
+		"alpha", "beta", "consumed_inputs")
 }
 
-// hardSigmoidOf clamps alpha*x+beta to [0, 1] (NaN stays NaN).
+// hardSigmoidOf clamps alpha*x+beta to [0, 1] (NaN stays NaN). The
+// conversion rounds the product (no fused multiply-add).
 func hardSigmoidOf(x, alpha, beta float32) float32 {
-	y := alpha*x + beta
+	y := float32(alpha*x) + beta
 	if y < 0 {
 		return 0
 	}

@@ -12,7 +12,7 @@ func meanKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 	if err := mathAttrs(n, "consumed_inputs"); err != nil {
 		return nil, err
 	}
-	out, err := mathVariadic(c, n, in, &mathBinaryFns{f32: addRow[float32]})
+	out, err := mathVariadic(c, n, in, &mathBinaryFns{f32: addRowF32})
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ func mulKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, er
 	return mathArith(c, n, in, &mulFns)
 }
 
-var mulFns = mathBinaryFns{mulRow[float32], mulRow[int64], mulRow[int32], mulRow[int8], mulRow[uint8]}
+var mulFns = mathBinaryFns{mulRowF32, mulRow[int64], mulRow[int32], mulRow[int8], mulRow[uint8]}
 
 // mulRow is, for each i, d[i] = a[i*as] * b[i*bs].
 func mulRow[T mathNum](d, a, b []T, as, bs int) {

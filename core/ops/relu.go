@@ -14,7 +14,7 @@ func reluKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 	return mathUnary(c, n, in, &reluFns)
 }
 
-var reluFns = mathUnaryFns{f32: reluLoop[float32], i64: reluLoop[int64], i32: reluLoop[int32], i8: reluLoop[int8]}
+var reluFns = mathUnaryFns{f32: func(d, x []float32) { ewRelu(d, x) }, i64: reluLoop[int64], i32: reluLoop[int32], i8: reluLoop[int8]}
 
 func reluLoop[T float32 | int64 | int32 | int8](d, x []T) {
 	x = x[:len(d)]

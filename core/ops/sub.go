@@ -11,7 +11,7 @@ func subKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, er
 	return mathArith(c, n, in, &subFns)
 }
 
-var subFns = mathBinaryFns{subRow[float32], subRow[int64], subRow[int32], subRow[int8], subRow[uint8]}
+var subFns = mathBinaryFns{subRowF32, subRow[int64], subRow[int32], subRow[int8], subRow[uint8]}
 
 // subRow is, for each i, d[i] = a[i*as] - b[i*bs].
 func subRow[T mathNum](d, a, b []T, as, bs int) {
