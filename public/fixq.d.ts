@@ -167,6 +167,18 @@ export interface EvaluateOptions {
   limit?: number;
   batch_size?: number;
   batchSize?: number;
+  /** run a quantized (QDQ) model on the fixed-point DPU emulator instead of in float */
+  dpu?: boolean;
+  /** DPU target named in the result's backend (with dpu) */
+  target?: string;
+  /**
+   * Web Workers to split the images over (each evaluates whole batches;
+   * the hit counts add up, so the result is exactly one worker's).
+   * Default: init's workers, else navigator.hardwareConcurrency, at most 4.
+   * 1 keeps to the one worker. Extra workers stay up for the next call
+   * until terminate().
+   */
+  workers?: number;
 }
 
 export interface EvaluateResult {
@@ -174,9 +186,15 @@ export interface EvaluateResult {
   top1: number;
   /** with more than 5 classes */
   top5?: number;
+  /** images whose top-scoring class is the label (top1 = top1_hits / n) */
+  top1_hits: number;
+  /** with more than 5 classes and some hits */
+  top5_hits?: number;
   /** images evaluated */
   n: number;
   classes: number;
+  /** "dpu-emulator <target>" with dpu; absent in float */
+  backend?: string;
 }
 
 export interface InitOptions {
@@ -186,6 +204,8 @@ export interface InitOptions {
   wasmURL?: string | URL;
   /** default: wasm_exec.js next to fixq.mjs */
   wasmExecURL?: string | URL;
+  /** evaluate()'s default number of workers (0: navigator.hardwareConcurrency, at most 4) */
+  workers?: number;
 }
 
 /**

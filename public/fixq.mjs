@@ -9,6 +9,15 @@
 //
 // The worker, the wasm and wasm_exec.js are found next to this file
 // (import.meta.url) unless init() is given other URLs. Types: fixq.d.ts.
+//
+// Parallelism: Go's WebAssembly runs on one thread, so more cores need
+// more workers. evaluate() splits the images over several workers (up to
+// navigator.hardwareConcurrency, at most 4; option `workers`): each
+// evaluates whole batches of the one-worker walk and the hit counts add
+// up, so the result is exactly the one-worker (and CLI) result.
+// Calibration stays in one worker: it is sequential by design (each
+// batch is quantized with the fix positions chosen from the batches
+// before it, as in vai_q_pytorch).
 
 /** fixq's version; the core must report the same one. */
 export const version = "0.1.0";
@@ -25,7 +34,12 @@ export class FixqError extends Error {
 const here = (file) => new URL(file, import.meta.url).href;
 let config = null; // {workerURL, wasmURL, wasmExecURL}
 let core = null; // the running worker: {worker, ready, pending, startMs}
+let helpers = []; // more workers for parallel evaluation, started on demand
+let defaultWorkers = 0; // 0: from navigator.hardwareConcurrency
 let nextId = 1;
+
+/** The most workers evaluate() uses unless told otherwise. */
+const MAX_DEFAULT_WORKERS = 4;
 
 /**
  * Starts the core (once) and resolves when it is ready. Every call starts it
@@ -38,6 +52,13 @@ export function init(options = {}) {
     wasmURL: options.wasmURL ? new URL(options.wasmURL, base).href : here("./fixq-core.wasm"),
     wasmExecURL: options.wasmExecURL ? new URL(options.wasmExecURL, base).href : here("./wasm_exec.js"),
   };
+  if (options.workers !== undefined) {
+    try {
+      defaultWorkers = workerCount(options.workers, "init: workers");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   if (core && Object.keys(want).some((k) => (options[k] !== undefined) && want[k] !== config[k])) {
     return Promise.reject(new FixqError("BAD_REQUEST", "fixq: init: the core already runs with other URLs; call terminate() first"));
   }
@@ -48,14 +69,32 @@ export function init(options = {}) {
   return core.ready;
 }
 
-/** Stops the worker; pending calls reject with code "TERMINATED". */
+/** Stops the workers; pending calls reject with code "TERMINATED". */
 export function terminate() {
-  if (core) stopWorker(core, new FixqError("TERMINATED", "fixq: the core was terminated"));
+  const err = new FixqError("TERMINATED", "fixq: the core was terminated");
+  for (const h of helpers) stopWorker(h, err);
+  if (core) stopWorker(core, err);
 }
 
-function startWorker(cfg) {
+function workerCount(n, what) {
+  if (!Number.isInteger(n) || n < 0 || n > 64) {
+    throw new FixqError("BAD_OPTIONS", `fixq: ${what} must be an integer from 0 (automatic) to 64, not ${n}`);
+  }
+  return n;
+}
+
+// pool returns k started workers: the main one and k-1 helpers.
+function pool(k) {
+  init();
+  while (helpers.length < k - 1) helpers.push(startWorker(config, `fixq-${helpers.length + 2}`));
+  return [core, ...helpers.slice(0, k - 1)];
+}
+
+const alive = (c) => core === c || helpers.includes(c);
+
+function startWorker(cfg, name = "fixq") {
   const c = { pending: new Map(), startMs: performance.now(), cancelling: new Set() };
-  c.worker = newWorker(cfg.workerURL);
+  c.worker = newWorker(cfg.workerURL, name);
   c.ready = new Promise((resolve, reject) => {
     c.readyResolve = resolve;
     c.readyReject = reject;
@@ -74,11 +113,11 @@ function startWorker(cfg) {
 
 // A worker script from another origin (a CDN) cannot be started directly:
 // a same-origin blob worker imports it instead.
-function newWorker(url) {
-  if (new URL(url).origin === location.origin) return new Worker(url, { name: "fixq" });
+function newWorker(url, name) {
+  if (new URL(url).origin === location.origin) return new Worker(url, { name });
   const shim = URL.createObjectURL(new Blob([`importScripts(${JSON.stringify(url)});`], { type: "text/javascript" }));
   try {
-    return new Worker(shim, { name: "fixq" });
+    return new Worker(shim, { name });
   } finally {
     URL.revokeObjectURL(shim);
   }
@@ -87,6 +126,7 @@ function newWorker(url) {
 function stopWorker(c, err) {
   c.worker.terminate();
   if (core === c) core = null;
+  helpers = helpers.filter((h) => h !== c);
   c.readyReject(err);
   for (const job of c.pending.values()) settle(job, () => job.reject(err));
   c.pending.clear();
@@ -145,11 +185,14 @@ function abortError(signal) {
   return new FixqError("ABORTED", `fixq: the job was aborted${why}`, { cause: reason });
 }
 
-// call posts one job and resolves with decode(result message).
-function call(op, fields, transfer, decode, { onProgress, signal } = {}) {
+// call posts one job (to worker c, default the main one) and resolves
+// with decode(result message).
+function call(op, fields, transfer, decode, { onProgress, signal } = {}, c = null) {
   if (signal?.aborted) return Promise.reject(abortError(signal));
-  init();
-  const c = core;
+  if (!c) {
+    init();
+    c = core;
+  }
   return new Promise((resolve, reject) => {
     const id = nextId++;
     const job = { resolve, reject, onProgress, decode };
@@ -163,7 +206,7 @@ function call(op, fields, transfer, decode, { onProgress, signal } = {}) {
         // soon and nothing else runs, restart the worker to free the CPU.
         c.cancelling.add(id);
         setTimeout(() => {
-          if (c.cancelling.has(id) && c.pending.size === 0 && core === c) {
+          if (c.cancelling.has(id) && c.pending.size === 0 && alive(c)) {
             stopWorker(c, new FixqError("ABORTED", "fixq: the job was aborted"));
           }
         }, 3000);
@@ -275,6 +318,7 @@ const quantizeNames = {
 };
 
 const evaluateNames = { batchSize: "batch_size" };
+const DEFAULT_BATCH = 16; // the core's evaluation batch when none is given
 
 // ---- calls ----
 
@@ -308,8 +352,63 @@ export async function quantize(model, calibration, options = {}, { onProgress, s
  * {name, data} pairs.
  */
 export async function evaluate(model, data, options = {}, { onProgress, signal } = {}) {
-  const opts = optionsJSON(options, evaluateNames);
+  let workers = 0, rest = options;
+  if (options && typeof options === "object") ({ workers = 0, ...rest } = options);
+  workers = workerCount(workers, "evaluate: workers") || defaultWorkers ||
+    Math.min(globalThis.navigator?.hardwareConcurrency || 1, MAX_DEFAULT_WORKERS);
+  const opts = optionsJSON(rest, evaluateNames);
   const b = await bytesFor(model, "model");
   const [d, transfer] = await dataFor(data, "evaluation");
-  return call("evaluate", { model: b, data: d, options: opts }, [b, ...transfer], (m) => JSON.parse(m.json), { onProgress, signal });
+  const parse = (m) => JSON.parse(m.json);
+  // No more workers than batches (of the files given, non-images included).
+  const batch = rest?.batch_size || rest?.batchSize || DEFAULT_BATCH;
+  const images = d.kind === "files" ? Math.min(d.names.length, rest?.limit || Infinity) : 0;
+  const k = Math.min(workers, Math.ceil(images / batch));
+  if (k <= 1) return call("evaluate", { model: b, data: d, options: opts }, [b, ...transfer], parse, { onProgress, signal });
+
+  // k workers, each on every k-th batch; the first error (or the caller's
+  // abort) cancels the others.
+  const inner = new AbortController();
+  const stop = () => inner.abort(signal.reason);
+  if (signal?.aborted) throw abortError(signal);
+  signal?.addEventListener("abort", stop, { once: true });
+  const states = new Array(k).fill(null);
+  const progressOf = (i) => onProgress && ((p) => {
+    states[i] = p;
+    // The stage of the worker furthest behind; the mean percent of "evaluate".
+    const behind = states.find((s) => !s || s.stage !== "evaluate");
+    const percent = states.reduce((a, s) => a + (s && s.stage === "evaluate" ? s.percent : 0), 0) / k;
+    onProgress(behind ? { stage: behind.stage ?? p.stage, percent: behind.percent ?? 0 } : { stage: "evaluate", percent });
+  });
+  try {
+    const parts = await Promise.all(pool(k).map((c, i) => {
+      const mb = i === k - 1 ? b : b.slice(0);
+      const job = call("evaluate", { model: mb, data: d, options: opts, shard: i, shards: k }, [mb], parse,
+        { onProgress: progressOf(i), signal: inner.signal }, c);
+      job.catch(() => inner.abort());
+      return job;
+    }));
+    return addUp(parts);
+  } finally {
+    signal?.removeEventListener("abort", stop);
+  }
+}
+
+// addUp combines the workers' results (job.EvaluateResult each, n = 0
+// for a worker without images) into the one a single worker gives: the
+// same fields in the same order, the ratios from the summed hit counts.
+function addUp(parts) {
+  const done = parts.filter((r) => r.n > 0);
+  if (done.length === 0) return parts[0];
+  const first = done[0], sum = (k) => done.reduce((a, r) => a + (r[k] || 0), 0);
+  const n = sum("n"), h1 = sum("top1_hits"), h5 = sum("top5_hits");
+  const top5 = first.classes > 5 && h5 > 0;
+  const out = { top1: h1 / n };
+  if (top5) out.top5 = h5 / n;
+  out.top1_hits = h1;
+  if (top5) out.top5_hits = h5;
+  out.n = n;
+  out.classes = first.classes;
+  if (first.backend) out.backend = first.backend;
+  return out;
 }

@@ -252,6 +252,65 @@ try {
   check(ie.events >= 1, `evaluate: ${ie.events} progress events`);
   result.cases.evaluate = { float: ie.evaluate, quantized: ie.evaluateQuantized };
 
+  // 5b. Parallel evaluation: the images split over 1, 2 and 3 workers give
+  // the CLI's result (float, and the quantized model on the DPU emulator);
+  // then 1 vs 2 workers timed, alternating, medians of cfg.parallel.runs.
+  const par = await page.evaluate(async (c) => {
+    const { fixq } = window.fixqTest;
+    const p = c.parallel;
+    const model = await T.bytes(c.dataURL + p.model);
+    const quantized = await T.bytes(c.dataURL + p.quantized);
+    const data = await T.named(c.dataURL + p.dir, p.files);
+    const run = async (w, dpu, onProgress) => {
+      const t0 = performance.now();
+      const r = await fixq.evaluate(dpu ? quantized : model, data, { ...p.options, dpu: dpu || undefined, workers: w }, { onProgress });
+      return { r, ms: performance.now() - t0 };
+    };
+    const results = {}, firstMs = {};
+    const events = [];
+    for (const w of [1, 2, 3]) {
+      const f = await run(w, false, w === 2 ? (e) => events.push(e) : undefined);
+      const q = await run(w, true);
+      results[w] = { float: f.r, dpu: q.r };
+      firstMs[w] = { float: f.ms, dpu: q.ms };
+    }
+    // A bad option and an abort with several workers.
+    const badWorkers = await T.error(fixq.evaluate(model, data, { ...p.options, workers: 1.5 }));
+    const ac = new AbortController();
+    let aborted = false;
+    const abortErr = await T.error(fixq.evaluate(quantized, data, { ...p.options, dpu: true, workers: 2 }, {
+      signal: ac.signal, onProgress: () => { if (!aborted) { aborted = true; ac.abort(); } },
+    }));
+    const times = { 1: { float: [], dpu: [] }, 2: { float: [], dpu: [] } };
+    for (let i = 0; i < p.runs; i++) {
+      for (const w of i % 2 ? [2, 1] : [1, 2]) {
+        times[w].float.push((await run(w, false)).ms);
+        times[w].dpu.push((await run(w, true)).ms);
+      }
+    }
+    return { results, firstMs, times, events, badWorkers, abortErr, cores: navigator.hardwareConcurrency };
+  }, cfg);
+  for (const w of ["1", "2", "3"]) {
+    check(same(par.results[w].float, cfg.parallel.nativeFloat), `evaluate ${cfg.parallel.files.length} images with ${w} worker(s), float: ${JSON.stringify(par.results[w].float)} equals fixq eval --json`);
+    check(same(par.results[w].dpu, cfg.parallel.nativeDPU), `evaluate with ${w} worker(s), DPU emulator: ${JSON.stringify(par.results[w].dpu)} equals fixq eval --dpu --json`);
+  }
+  const pe = par.events;
+  check(pe.length >= 2 && pe.every((e) => e.percent >= 0 && e.percent <= 100) && pe.at(-1).stage === "evaluate" && pe.at(-1).percent === 100,
+    `evaluate with 2 workers: ${pe.length} progress events, ending at evaluate 100%`);
+  check(par.badWorkers.code === "BAD_OPTIONS", `workers: 1.5 rejects BAD_OPTIONS: ${JSON.stringify(par.badWorkers)}`);
+  check(par.abortErr.code === "ABORTED" && par.abortErr.name === "AbortError", `aborting a 2-worker evaluate rejects ABORTED: ${JSON.stringify(par.abortErr)}`);
+  const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+  const bench = { images: cfg.parallel.files.length, runs: cfg.parallel.runs, hardwareConcurrency: par.cores, times: par.times, firstMs: par.firstMs,
+    nativeMs: { float: cfg.parallel.nativeFloatMs, dpu: cfg.parallel.nativeDPUMs } };
+  for (const k of ["float", "dpu"]) {
+    bench[k] = { median1: median(par.times[1][k]), median2: median(par.times[2][k]) };
+    bench[k].speedup = bench[k].median1 / bench[k].median2;
+    console.log(`     evaluate ${bench.images} images (${k === "dpu" ? "quantized, DPU emulator" : "float"}): 1 worker ${bench[k].median1.toFixed(0)} ms, ` +
+      `2 workers ${bench[k].median2.toFixed(0)} ms (medians of ${bench.runs}): speedup ${bench[k].speedup.toFixed(2)}x; native CLI ${bench.nativeMs[k]} ms`);
+  }
+  console.log(`     first 2-worker call (starts a second worker): float ${par.firstMs[2].float.toFixed(0)} ms; navigator.hardwareConcurrency ${par.cores}`);
+  result.parallelEvaluate = bench;
+
   // 6. The copyable example page, as a user drives it.
   const ep = await context.newPage();
   ep.on("pageerror", (e) => pageErrors.push(`embed.html: ${e}`));

@@ -9,6 +9,10 @@
 # a Float32Array, inspects and evaluates; every answer is compared with the
 # native CLI's on the same inputs (bytes for quantize). Also: progress
 # events, AbortSignal, broken inputs, and that no request left the origin.
+# Parallel evaluation: the demo's evaluation set (float, and the quantized
+# model on the DPU emulator) with 1, 2 and 3 workers equals `fixq eval`
+# (pass/fail), and the time with 1 vs 2 workers is measured (medians of
+# FIXQ_BENCH_RUNS runs, default 3; a figure, not pass/fail).
 # Figures go to build/test-artifacts/module/result.json.
 #
 # Under CI=true a missing chromium or playwright-core fails; elsewhere it skips.
@@ -151,9 +155,34 @@ target=DPUCZDX8G_ISA1_B1152
 "$fixq" eval "$data/cnn_fmnist.onnx" --data "$data/fmnist/eval" --preprocess "$T/fmnist_prep.json" --json >"$T/eval_float.json"
 "$fixq" eval "$data/quantized.onnx" --data "$data/fmnist/eval" --preprocess "$T/fmnist_prep.json" --json >"$T/eval_q.json"
 eval_files=$(cd "$data/fmnist/eval" && find . -type f -name '*.png' | sed 's|^\./||' | sort)
+# Parallel evaluation: the demo's labelled set with its float model and the
+# quantized one from the images case (else the Fashion-MNIST PNGs).
+if [ "$img_model" = demo/model.onnx ] && [ -d "$demo/eval" ]; then
+	cp -r "$demo/eval" "$data/demo/eval"
+	cp "$T/img.onnx" "$data/demo/quantized.onnx"
+	par_model=demo/model.onnx par_q=demo/quantized.onnx par_dir=demo/eval par_prep=$T/img_prep.json
+else
+	par_model=cnn_fmnist.onnx par_q=quantized.onnx par_dir=fmnist/eval par_prep=$T/fmnist_prep.json
+fi
+"$fixq" eval "$data/$par_model" --data "$data/$par_dir" --preprocess "$par_prep" --json >"$T/par_float.json"
+"$fixq" eval --dpu "$data/$par_q" --data "$data/$par_dir" --preprocess "$par_prep" --json >"$T/par_dpu.json"
+par_files=$(cd "$data/$par_dir" && find . -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.jpeg' \) | sed 's|^\./||' | sort)
+# Native timings of the same evaluations (one process each, best of 3).
+best_ms() {
+	local best= t0 t
+	for _ in 1 2 3; do
+		t0=$(ms)
+		"$@" >/dev/null
+		t=$(($(ms) - t0))
+		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+	done
+	echo "$best"
+}
+par_native_float_ms=$(best_ms "$fixq" eval "$data/$par_model" --data "$data/$par_dir" --preprocess "$par_prep" --json)
+par_native_dpu_ms=$(best_ms "$fixq" eval --dpu "$data/$par_q" --data "$data/$par_dir" --preprocess "$par_prep" --json)
 
 cfg=$T/config.json
-IMG_FILES=$img_files EVAL_FILES=$eval_files /usr/bin/python3 - "$cfg" <<EOF
+IMG_FILES=$img_files EVAL_FILES=$eval_files PAR_FILES=$par_files /usr/bin/python3 - "$cfg" <<EOF
 import json, os, sys
 j = lambda p: json.load(open(p))
 lines = lambda s: [l for l in s.split("\n") if l]
@@ -175,6 +204,10 @@ json.dump({
   "evaluate": {"dir": "fmnist/eval/", "files": lines(os.environ["EVAL_FILES"]), "quantized": "quantized.onnx",
                "options": {"preprocess": j("$T/fmnist_prep.json")},
                "nativeFloat": j("$T/eval_float.json"), "nativeQuantized": j("$T/eval_q.json")},
+  "parallel": {"model": "$par_model", "quantized": "$par_q", "dir": "$par_dir/", "files": lines(os.environ["PAR_FILES"]),
+               "options": {"preprocess": j("$par_prep")}, "runs": int("${FIXQ_BENCH_RUNS:-3}"),
+               "nativeFloat": j("$T/par_float.json"), "nativeDPU": j("$T/par_dpu.json"),
+               "nativeFloatMs": $par_native_float_ms, "nativeDPUMs": $par_native_dpu_ms},
 }, open(sys.argv[1], "w"), indent=1)
 EOF
 

@@ -13,7 +13,7 @@
 //
 //	page -> worker  {id, op: "inspect",  model: ArrayBuffer, options: string (JSON)}
 //	                {id, op: "quantize", model: ArrayBuffer, calib: Calib, options: string (JSON)}
-//	                {id, op: "evaluate", model: ArrayBuffer, data: Calib, options: string (JSON), quantized?: ArrayBuffer}
+//	                {id, op: "evaluate", model: ArrayBuffer, data: Calib, options: string (JSON), shard?: int, shards?: int}
 //	                {id, op: "cancel"}            cancels job id
 //	worker -> page  {type: "ready", version}     once, after Go has started
 //	                {id, type: "progress", stage, percent}
@@ -23,6 +23,13 @@
 // where Calib is {kind: "files", names: [string], blobs: [Blob]},
 // {kind: "tensor", data: Float32Array, shape: [int]} or
 // {kind: "npy", data: ArrayBuffer}. Error codes are listed in codes.go.
+//
+// Parallel evaluation: fixq.mjs posts one evaluate job to each of k
+// workers with shard i of shards k; each evaluates every k-th batch of the
+// one-worker walk (shardOf) and returns its hit counts (top1_hits,
+// top5_hits), which fixq.mjs adds up. Quantization runs in one worker:
+// calibration is sequential (each batch is quantized with the fix
+// positions chosen from the batches before it).
 //
 // Because Go's js/wasm port runs on the worker's one thread, a running job
 // only sees a "cancel" message when it yields to the event loop: it does
