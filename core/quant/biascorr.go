@@ -302,16 +302,23 @@ func (l *bcLayer) correct(p *Plan, g *graph.Graph) string {
 		fp = max(fp-d, wpt.FixPos+fi-MaxShiftBias)
 	}
 	bpt.FixPos = fp
-	sat := 0
-	for _, v := range nb.F32 {
-		if q := math.Round(float64(v) * math.Ldexp(1, fp)); q > QMax || q < QMin {
-			sat++
-		}
-	}
-	if sat > 0 {
-		return fmt.Sprintf("node %q (%s): bias correction: %d corrected bias values saturate at fix_pos %d (shift_bias <= 16, §2.2)", np.Node.Name, np.Node.OpType, sat, fp)
+	// The diffs search may have chosen a fix_pos at which a few biases
+	// saturate; warn only when the correction saturates more of them.
+	if was, now := saturated(orig, l.fixPos), saturated(nb.F32, fp); now > was {
+		return fmt.Sprintf("node %q (%s): bias correction: %d corrected bias values saturate at fix_pos %d (%d before correction; shift_bias <= 16, §2.2)", np.Node.Name, np.Node.OpType, now, fp, was)
 	}
 	return ""
+}
+
+// saturated counts the values outside the int8 range at fix_pos fp.
+func saturated(v []float32, fp int) int {
+	n := 0
+	for _, x := range v {
+		if q := math.Round(float64(x) * math.Ldexp(1, fp)); q > QMax || q < QMin {
+			n++
+		}
+	}
+	return n
 }
 
 // convOut gives a conv's output size along one axis and its leading pad.

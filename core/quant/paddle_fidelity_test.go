@@ -25,7 +25,7 @@ import (
 //	FIXQ_OCR_DIR=/tmp/fixq-ocr go test ./core/quant -run TestPaddleFidelity -v -timeout 60m
 //
 // The direction classifier is calibrated on 100 text-line crops (batches
-// of 10) and scored on 100 others: argmax agreement between float and
+// of 10) and scored on 300 others: argmax agreement between float and
 // quantized (and each against the known rotation). The detector is
 // calibrated on 20 pages (batches of 2) and compared on 20 others: the
 // fraction of pixels where (p > 0.3) agrees, the IoU of the text masks

@@ -5,7 +5,7 @@
 
 Writes, preprocessed as PaddleOCR expects (RGB, x/255, then (x-0.5)/0.5; float32 NCHW .npy):
   cls_calib.npy [100,3,48,192]  text-line crops for the direction classifier (half rotated 180 degrees)
-  cls_eval.npy  [100,3,48,192]  other crops, same recipe;  cls_eval_rot.npy [100] uint8, 1 = rotated
+  cls_eval.npy  [300,3,48,192]  other crops, same recipe;  cls_eval_rot.npy [300] uint8, 1 = rotated
   det_calib.npy [20,3,320,320]  pages with 4-9 text lines each (the detector's input)
   det_eval.npy  [20,3,320,320]
 plus a few PNGs (cls_*.png, det_*.png) to look at.
@@ -116,14 +116,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--cls", type=int, default=100)
+    ap.add_argument("--cls", type=int, default=100, help="calibration crops")
+    ap.add_argument("--cls-eval", type=int, default=300, help="evaluation crops")
     ap.add_argument("--det", type=int, default=20)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     r = random.Random(a.seed)
     fs = fonts()
     for split in ("calib", "eval"):
-        ims, rots = zip(*[text_line(r, fs) for _ in range(a.cls)])
+        ims, rots = zip(*[text_line(r, fs) for _ in range(a.cls if split == "calib" else a.cls_eval)])
         np.save(os.path.join(a.out, "cls_%s.npy" % split), norm(ims))
         if split == "eval":
             np.save(os.path.join(a.out, "cls_eval_rot.npy"), np.array(rots, dtype=np.uint8))
