@@ -72,10 +72,12 @@ type cleLayer struct {
 	wT   *tensor.Tensor // the original weight tensor (shape)
 	bT   *tensor.Tensor
 	// out is the number of output channels; for a Conv, group is its
-	// group count; gemmT is Gemm's transB.
+	// group count; gemmT is Gemm's transB; transposed marks a
+	// ConvTranspose (group 1, weights [in, out, k...]).
 	out, group int
 	gemm       bool
 	gemmT      bool
+	transposed bool
 }
 
 func (l *cleLayer) inChannels() int {
@@ -83,6 +85,9 @@ func (l *cleLayer) inChannels() int {
 		if l.gemmT {
 			return l.wT.Shape[1]
 		}
+		return l.wT.Shape[0]
+	}
+	if l.transposed {
 		return l.wT.Shape[0]
 	}
 	return l.wT.Shape[1] * l.group
@@ -104,6 +109,16 @@ func (l *cleLayer) forOut(o int, f func(i int)) {
 		}
 		return
 	}
+	if l.transposed { // W [in, out, k...]
+		spatial := len(l.w) / (l.wT.Shape[0] * l.out)
+		for c := 0; c < l.wT.Shape[0]; c++ {
+			base := (c*l.out + o) * spatial
+			for i := base; i < base+spatial; i++ {
+				f(i)
+			}
+		}
+		return
+	}
 	per := len(l.w) / l.out
 	for i := o * per; i < (o+1)*per; i++ {
 		f(i)
@@ -121,6 +136,13 @@ func (l *cleLayer) forIn(c int, f func(i int)) {
 			return
 		}
 		for i := c * l.out; i < (c+1)*l.out; i++ { // B [K, out]
+			f(i)
+		}
+		return
+	}
+	if l.transposed {
+		per := len(l.w) / l.wT.Shape[0]
+		for i := c * per; i < (c+1)*per; i++ {
 			f(i)
 		}
 		return
@@ -271,12 +293,13 @@ func equalize(m *graph.Model) (*cleResult, []string, error) {
 	return res, warns, nil
 }
 
-// cleLayerOf returns n's working copy if it can take part in CLE: a Conv
-// or Gemm (transA 0, alpha and beta 1) whose float weight (and bias, if
+// cleLayerOf returns n's working copy if it can take part in CLE: a Conv,
+// a ConvTranspose with one group, or a Gemm (transA 0, alpha and beta 1)
+// whose float weight (and bias, if
 // any, with one value per output channel) are initializers read by no
 // other node.
 func cleLayerOf(g *graph.Graph, n *graph.Node, uses map[string]int) *cleLayer {
-	if (n.OpType != "Conv" && n.OpType != "Gemm") || len(n.Inputs) < 2 || len(n.Outputs) != 1 {
+	if (n.OpType != "Conv" && n.OpType != "ConvTranspose" && n.OpType != "Gemm") || len(n.Inputs) < 2 || len(n.Outputs) != 1 {
 		return nil
 	}
 	w := g.Initializers[n.Inputs[1]]
@@ -294,6 +317,12 @@ func cleLayerOf(g *graph.Graph, n *graph.Node, uses map[string]int) *cleLayer {
 		if l.group < 1 || l.out%l.group != 0 {
 			return nil
 		}
+	case "ConvTranspose":
+		grp, _ := n.AttrInt("group", 1)
+		if w.Rank() < 3 || grp != 1 {
+			return nil
+		}
+		l.out, l.group, l.transposed = w.Shape[1], 1, true
 	case "Gemm":
 		ta, _ := n.AttrInt("transA", 0)
 		tb, _ := n.AttrInt("transB", 0)
@@ -365,7 +394,7 @@ func followPair(m *graph.Model, cons map[string][]*graph.Node, head *cleLayer, l
 				return nil
 			}
 			flattened = true
-		case "Conv", "Gemm":
+		case "Conv", "ConvTranspose", "Gemm":
 			tail := layerOf(n)
 			if tail == nil {
 				return nil

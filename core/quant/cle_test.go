@@ -199,3 +199,69 @@ func TestCLESkips(t *testing.T) {
 		t.Fatalf("pairs %+v, want none", res.Pairs)
 	}
 }
+
+// TestCLEConvTranspose: ConvTranspose (weights [in, out, k...]) as the
+// tail and the head of pairs; the function is kept and the ranges of the
+// shared channels are equal (plain loops over that layout).
+func TestCLEConvTranspose(t *testing.T) {
+	r := rand.New(rand.NewSource(4))
+	b := newModel(13, fin("x", 1, 4, 3, 3))
+	b.randInit(r, "w1", 1, 6, 4, 1, 1)
+	for i := range b.m.Graph.Initializers["w1"].F32 {
+		b.m.Graph.Initializers["w1"].F32[i] *= float32(math.Pow(10, float64(i/4%3)-2)) // rows 0.01, 0.1, 1
+	}
+	b.randInit(r, "b1", 0.01, 6)
+	b.randInit(r, "t1", 1, 6, 5, 2, 2)
+	b.randInit(r, "bt1", 0.5, 5)
+	b.randInit(r, "t2", 1, 5, 3, 3, 3)
+	b.node("c1", "Conv", []string{"x", "w1", "b1"}, []string{"y1"})
+	b.node("a1", "Relu", []string{"y1"}, []string{"z1"})
+	b.node("ct1", "ConvTranspose", []string{"z1", "t1", "bt1"}, []string{"y2"}, ints("strides", 2, 2))
+	b.node("a2", "Relu", []string{"y2"}, []string{"z2"})
+	b.node("ct2", "ConvTranspose", []string{"z2", "t2"}, []string{"out"})
+	m := b.outputs("out")
+	x := map[string]*tensor.Tensor{"x": randInput(r, 1, 1, 4, 3, 3)}
+	want := runFloat(t, m, x)
+	pm := passes.Clone(m)
+	res, _, err := equalize(pm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pairs) != 2 {
+		t.Fatalf("pairs %+v, want c1>ct1 and ct1>ct2", res.Pairs)
+	}
+	got := runFloat(t, pm, x)
+	for i := range want.F32 {
+		if d := math.Abs(float64(got.F32[i] - want.F32[i])); d > 1e-4*(1+math.Abs(float64(want.F32[i]))) {
+			t.Fatalf("output %d: %g after CLE, %g before", i, got.F32[i], want.F32[i])
+		}
+	}
+	g := pm.Graph
+	w1, t1, t2 := g.Initializers["w1"].F32, g.Initializers["t1"].F32, g.Initializers["t2"].F32
+	for c := 0; c < 6; c++ { // c1 out c = w1 row c; ct1 in c = t1[c, :, :, :]
+		a, bb := 0.0, 0.0
+		for i := 0; i < 4; i++ {
+			a = max(a, math.Abs(float64(w1[c*4+i])))
+		}
+		for i := 0; i < 20; i++ {
+			bb = max(bb, math.Abs(float64(t1[c*20+i])))
+		}
+		if math.Abs(a-bb) > 1e-3*max(a, bb) {
+			t.Errorf("c1>ct1 channel %d: ranges %g and %g", c, a, bb)
+		}
+	}
+	for o := 0; o < 5; o++ { // ct1 out o = t1[:, o, :, :]; ct2 in o = t2[o, :, :, :]
+		a, bb := 0.0, 0.0
+		for c := 0; c < 6; c++ {
+			for k := 0; k < 4; k++ {
+				a = max(a, math.Abs(float64(t1[(c*5+o)*4+k])))
+			}
+		}
+		for i := 0; i < 27; i++ {
+			bb = max(bb, math.Abs(float64(t2[o*27+i])))
+		}
+		if math.Abs(a-bb) > 1e-3*max(a, bb) {
+			t.Errorf("ct1>ct2 channel %d: ranges %g and %g", o, a, bb)
+		}
+	}
+}
