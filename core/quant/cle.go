@@ -41,6 +41,12 @@ var ErrNotImplemented = errors.New("not implemented yet")
 // Scales are clamped to [cleMinScale, 1/cleMinScale] and set to 1 for a
 // channel whose range is 0 on either side (a dead channel carries no
 // information to equalize).
+//
+// Besides spreading ranges evenly over channels, CLE moves range between
+// layers, which matters under the DPU's fix_pos cap of 12 (§1.3 item 4):
+// a layer whose weights are all below 2^-13 (PP-OCRv4 det's head conv
+// after BatchNorm folding: max |w| 0.0002) quantizes to zeros, and
+// equalizing it with the ConvTranspose that follows restores it.
 
 const (
 	cleTolerance = 1e-4 // stop once every |s-1| of a sweep is below this

@@ -8,9 +8,9 @@
 //  1. passes.Prepare on a clone of the model (constant folding, Identity /
 //     Dropout removal, BatchNormalization folding, HardSwish/HardSigmoid
 //     pattern fusion), with the input shapes of the first calibration batch.
-//  2. Cross-layer equalization if Config.CLE (cle.go): conv/Gemm pairs
-//     through ReLU, LeakyReLU, ReLU6 (replaced by ReLU, with a warning),
-//     pooling and Flatten, swept until the scales settle.
+//  2. Cross-layer equalization if Config.CLE (cle.go): Conv, ConvTranspose
+//     and Gemm pairs through ReLU, LeakyReLU, ReLU6 (replaced by ReLU, with
+//     a warning), pooling and Flatten, swept until the scales settle.
 //  3. A float run of the first batch records every value's dtype and shape
 //     (probe.go); the plan (plan.go) decides the quantization points.
 //  4. Weights, biases and other constants get their fix_pos once (params.go).
@@ -21,6 +21,15 @@
 //     weights on its quantized calibration inputs, re-quantized at its
 //     fix_pos (two passes over the calibration data). The report's float
 //     reference keeps the uncorrected biases.
+//  7b. Fast fine-tuning if Config.FastFinetune (adaquant.go): AdaQuant
+//     (core/train) fine-tunes each conv-like layer's weights and bias in
+//     graph order on the calibration samples, minimising the MSE between
+//     its quantized output and the float model's with the quantized,
+//     already fine-tuned prefix as input (straight-through estimator, Adam,
+//     seeded); then parameter fix_pos, calibration and repairs run again
+//     from scratch. The fine-tuned values lie on their int8 grids, so
+//     re-quantizing them is lossless unless a repair lowers a fix_pos (a
+//     warning). The report still compares with the original float model.
 //  8. The report pass (SQNR per activation against the float model, on the
 //     calibration data again), the QDQ export and the quant-info JSON.
 //

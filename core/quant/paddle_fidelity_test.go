@@ -151,7 +151,7 @@ func TestPaddleFidelity(t *testing.T) {
 	for _, cfg := range []struct {
 		name string
 		cfg  Config
-	}{{"PTQ", Config{}}, {"PTQ+CLE", Config{CLE: true}}} {
+	}{{"PTQ", Config{}}, {"PTQ+CLE", Config{CLE: true}}, {"PTQ+CLE+BC", Config{CLE: true, BiasCorrection: true}}} {
 		t.Run("det/"+cfg.name, func(t *testing.T) {
 			m := loadONNX(t, testassets.PaddleDet(t))
 			in := m.Graph.Inputs[0].Name
