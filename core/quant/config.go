@@ -58,6 +58,11 @@ type Config struct {
 	CLE bool `json:"cle,omitempty"`
 	// BiasCorrection corrects biases after calibration (biascorr.go).
 	BiasCorrection bool `json:"bias_correction,omitempty"`
+	// FastFinetune fine-tunes conv-like weights and biases with AdaQuant
+	// (core/train) on the calibration samples, then re-calibrates
+	// (adaquant.go); Finetune tunes it.
+	FastFinetune bool           `json:"fast_finetune,omitempty"`
+	Finetune     FinetuneConfig `json:"finetune,omitempty"`
 	// OpTypes overrides settings for every node of an ONNX op_type.
 	OpTypes map[string]Override `json:"op_types,omitempty"`
 	// Nodes overrides settings for nodes by name.
@@ -117,6 +122,9 @@ func (c *Config) Validate() error {
 	}
 	if c.CalibSize < 0 || c.CalibSize > MaxCalibSize {
 		return fmt.Errorf("quant config: calib_size %d outside [0, %d]", c.CalibSize, MaxCalibSize)
+	}
+	if err := c.Finetune.validate(); err != nil {
+		return err
 	}
 	for _, k := range sortedKeys(c.OpTypes) {
 		o := c.OpTypes[k]

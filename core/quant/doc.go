@@ -21,7 +21,7 @@
 //     weights on its quantized calibration inputs, re-quantized at its
 //     fix_pos (two passes over the calibration data). The report's float
 //     reference keeps the uncorrected biases.
-//  7b. Fast fine-tuning if Config.FastFinetune (adaquant.go): AdaQuant
+//     Then fast fine-tuning if Config.FastFinetune (adaquant.go): AdaQuant
 //     (core/train) fine-tunes each conv-like layer's weights and bias in
 //     graph order on the calibration samples, minimising the MSE between
 //     its quantized output and the float model's with the quantized,

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"fixq/core/dataset"
 	"fixq/core/graph"
 	"fixq/core/passes"
 	"fixq/core/tensor"
+	"fixq/core/train"
 )
 
 // Result is the outcome of Quantize.
@@ -31,12 +33,14 @@ type Result struct {
 	CLE []CLEPair
 	// CalibSamples is the number of samples calibration used.
 	CalibSamples int
+	// FastFinetune reports AdaQuant layer by layer (Config.FastFinetune).
+	FastFinetune *train.AdaQuantResult
 	Timings      Timings
 }
 
 // Timings of Quantize's stages.
 type Timings struct {
-	Prepare, Calibrate, Report, Export time.Duration
+	Prepare, Calibrate, Finetune, Report, Export time.Duration
 }
 
 // Simulator returns a new fake-quant simulator of the result.
@@ -136,6 +140,23 @@ func Quantize(ctx context.Context, m *graph.Model, calib BatchSource, cfg Config
 		res.Warnings = append(res.Warnings, w...)
 	}
 	res.Timings.Calibrate = time.Since(t0)
+	if cfg.FastFinetune {
+		t0 = time.Now()
+		if fm == pm {
+			fm = withOwnInitializers(pm) // the report compares with the original float weights
+		}
+		ada, w, err := fastFinetune(ctx, pm, plan, sim, rd, &cfg, progress)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range w {
+			if !slices.Contains(res.Warnings, s) {
+				res.Warnings = append(res.Warnings, s)
+			}
+		}
+		res.FastFinetune = ada
+		res.Timings.Finetune = time.Since(t0)
+	}
 
 	t0 = time.Now()
 	rr, err := rd.replay()

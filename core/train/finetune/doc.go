@@ -1,15 +1,8 @@
-// Package finetune joins core/train to core/quant: fast fine-tuning
-// (AdaQuant) inside the post-training pipeline, and quantization-aware
-// training, both ending in core/quant's deployable QDQ export.
-//
-// FastFinetune runs quant.Quantize (prepare, CLE, plan, calibration,
-// shift repairs), then train.AdaQuant on the prepared model under the
-// plan's fix positions, then quant.Quantize again on the fine-tuned model
-// so that the activations are re-calibrated with the new weights. AdaQuant
-// leaves every fine-tuned weight and bias on the int8 grid of its
-// fix_pos, so the second quantization reproduces them exactly unless a
-// shift repair moves a fix_pos (reported as a warning).
-//
-// QAT fine-tunes the whole network with fake quantization in the forward
-// pass (see qat.go).
+// Package finetune is quantization-aware training (QAT): core/train's
+// fake-quantized network, trained end to end, between two core/quant
+// steps: the PTQ pipeline that prepares the model, plans it and derives
+// the fix positions (again before every epoch, frozen for the last), and
+// the export of the trained weights at exactly the frozen fix positions
+// (quant.Result.Export). Fast fine-tuning (AdaQuant) lives in core/quant's
+// pipeline itself (Config.FastFinetune).
 package finetune

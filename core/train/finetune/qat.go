@@ -91,9 +91,6 @@ type QATResult struct {
 	// Result is the export: the trained model quantized by core/quant.
 	*quant.Result
 	Epochs []EpochReport
-	// ExportChanged counts points whose exported fix_pos differs from the
-	// one frozen for the last epoch (named in the warnings).
-	ExportChanged int
 }
 
 // QAT is quantization-aware training: m is prepared and quantized by
@@ -105,8 +102,9 @@ type QATResult struct {
 // Before every epoch the fix positions are re-derived from the current
 // weights by core/quant's calibration on the same calibration samples (the
 // quantized network's statistics: per batch diffs positions, their mode,
-// then the repairs), and they stay frozen for the last epoch. The trained
-// model is exported by core/quant like a PTQ result. epoch (may be nil)
+// then the repairs), and they stay frozen for the last epoch: the trained
+// model is exported with exactly those fix positions by core/quant
+// (Result.Export), like a PTQ result. epoch (may be nil)
 // gets each epoch's figures.
 func QAT(ctx context.Context, m *graph.Model, data train.Samples, calib quant.BatchSource, cfg quant.Config, opts QATOptions,
 	progress quant.ProgressFunc, epoch func(EpochReport)) (*QATResult, error) {
@@ -138,7 +136,8 @@ func QAT(ctx context.Context, m *graph.Model, data train.Samples, calib quant.Ba
 	// After the first quantization the model is prepared and equalized.
 	cfg2 := cfg
 	cfg2.CLE, cfg2.BiasCorrection = false, false
-	spec := SpecFromPlan(res.Plan)
+	frozen := res // the quantization whose fix positions the epoch uses
+	spec := res.Plan.TrainSpec()
 	net, err := train.NewNet(prepared, spec, train.Options{})
 	if err != nil {
 		return nil, err
@@ -164,9 +163,9 @@ func QAT(ctx context.Context, m *graph.Model, data train.Samples, calib quant.Ba
 			if err != nil {
 				return nil, err
 			}
-			next := SpecFromPlan(r.Plan)
+			next := r.Plan.TrainSpec()
 			rep.FixPosChanged = len(specDiff(spec, next))
-			spec = next
+			spec, frozen = next, r
 			if err := net.SetSpec(spec); err != nil {
 				return nil, err
 			}
@@ -188,26 +187,29 @@ func QAT(ctx context.Context, m *graph.Model, data train.Samples, calib quant.Ba
 			epoch(rep)
 		}
 	}
-	final, err := quant.Quantize(ctx, withWeights(prepared, net), &quant.SliceSource{Batches: batches}, cfg2, progress)
+	// Export with the fix positions of the last epoch, kept exactly.
+	final, err := frozen.Export(ctx, trainedWeights(net), &quant.SliceSource{Batches: batches}, progress)
 	if err != nil {
 		return nil, err
-	}
-	diff := specDiff(spec, SpecFromPlan(final.Plan))
-	out.ExportChanged = len(diff)
-	for _, name := range diff {
-		final.Warnings = append(final.Warnings, fmt.Sprintf("qat: %q was trained at fix_pos %d and exported at %d (re-calibrated with the final weights)",
-			name, spec.Points[name].FixPos, final.Plan.Point(name).FixPos))
 	}
 	out.Result = final
 	return out, nil
 }
 
+// trainedWeights copies the net's trained float weights.
+func trainedWeights(net *train.Net) map[string]*tensor.Tensor {
+	w := map[string]*tensor.Tensor{}
+	for _, p := range net.Params() {
+		w[p.Name] = &tensor.Tensor{DType: tensor.Float32, Shape: append([]int(nil), p.Shape...), F32: append([]float32(nil), p.W...)}
+	}
+	return w
+}
+
 // withWeights is the prepared model with the net's trained float weights.
 func withWeights(prepared *graph.Model, net *train.Net) *graph.Model {
 	c := passes.Clone(prepared)
-	for _, p := range net.Params() {
-		c.Graph.SetInitializer(p.Name, &tensor.Tensor{DType: tensor.Float32, Shape: append([]int(nil), p.Shape...),
-			F32: append([]float32(nil), p.W...)})
+	for name, t := range trainedWeights(net) {
+		c.Graph.SetInitializer(name, t)
 	}
 	return c
 }

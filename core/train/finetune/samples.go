@@ -2,9 +2,12 @@ package finetune
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 
 	"fixq/core/prep"
+	"fixq/core/quant"
 	"fixq/core/tensor"
 )
 
@@ -57,4 +60,58 @@ func (s *DatasetSamples) Batch(ctx context.Context, idx []int) (map[string]*tens
 		labels[k] = e.Label
 	}
 	return map[string]*tensor.Tensor{s.Input: x}, labels, nil
+}
+
+// ReadBatches reads up to limit samples from src (the last batch
+// truncated), copying each batch: sources may reuse their tensors.
+func ReadBatches(ctx context.Context, src quant.BatchSource, limit int) ([]map[string]*tensor.Tensor, error) {
+	var out []map[string]*tensor.Tensor
+	n := 0
+	for n < limit {
+		b, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("calibration data: %w", err)
+		}
+		size := -1
+		cp := make(map[string]*tensor.Tensor, len(b))
+		for k, t := range b {
+			if t == nil || t.Rank() == 0 {
+				return nil, fmt.Errorf("calibration input %q has no batch dimension", k)
+			}
+			if size >= 0 && t.Shape[0] != size {
+				return nil, fmt.Errorf("calibration inputs disagree on the batch size (%d and %d)", size, t.Shape[0])
+			}
+			size = t.Shape[0]
+			cp[k] = t.Clone()
+		}
+		if size <= 0 {
+			continue
+		}
+		if n+size > limit {
+			keep := limit - n
+			for k, t := range cp {
+				per := t.Len() / size
+				c := &tensor.Tensor{DType: t.DType, Shape: append([]int{keep}, t.Shape[1:]...)}
+				switch t.DType {
+				case tensor.Float32:
+					c.F32 = t.F32[:keep*per]
+				case tensor.Int64:
+					c.I64 = t.I64[:keep*per]
+				default:
+					return nil, fmt.Errorf("calibration input %q: cannot slice %v", k, t.DType)
+				}
+				cp[k] = c
+			}
+			size = keep
+		}
+		out = append(out, cp)
+		n += size
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("no calibration data")
+	}
+	return out, nil
 }
