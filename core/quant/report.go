@@ -3,6 +3,7 @@ package quant
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 
@@ -99,6 +100,12 @@ func measureSQNR(ctx context.Context, fm *graph.Model, s *Simulator, r *batchRea
 		}
 	}
 	defer func() { s.capture = nil }()
+	chunk := 1 // samples per float/simulated run; sized after the first
+	for _, vi := range fm.Graph.Inputs {
+		if len(vi.Shape) > 0 && vi.Shape[0].Value >= 0 {
+			chunk = math.MaxInt // a fixed batch dim: runs take whole batches
+		}
+	}
 	for {
 		b, _, err := r.next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -107,22 +114,72 @@ func measureSQNR(ctx context.Context, fm *graph.Model, s *Simulator, r *batchRea
 		if err != nil {
 			return nil, err
 		}
-		for name, t := range b {
-			if pt := p.byTensor[name]; pt != nil && t.DType == tensor.Float32 {
-				keep(pt, t.F32)
+		// The float reference of every point is held for one chunk of the
+		// batch at a time: a chunk's size keeps that copy under
+		// sqnrChunkBytes (one sample at least), so a large model's report
+		// pass needs about as much memory as one inference, not a whole
+		// batch of every activation.
+		n, err := batchSize(fm.Graph, b)
+		if err != nil {
+			return nil, err
+		}
+		for lo := 0; lo < n; {
+			hi := min(n, lo+chunk)
+			sub, err := sliceBatch(b, lo, hi)
+			if err != nil {
+				return nil, err
 			}
-		}
-		if _, err := fsess.Run(ctx, b); err != nil {
-			return nil, err
-		}
-		if _, err := s.Run(ctx, b); err != nil {
-			return nil, err
+			for name, t := range sub {
+				if pt := p.byTensor[name]; pt != nil && t.DType == tensor.Float32 {
+					keep(pt, t.F32)
+				}
+			}
+			if _, err := fsess.Run(ctx, sub); err != nil {
+				return nil, err
+			}
+			if _, err := s.Run(ctx, sub); err != nil {
+				return nil, err
+			}
+			if lo == 0 && hi == 1 && chunk == 1 {
+				perSample := 0
+				for _, f := range ref {
+					perSample += 4 * len(f)
+				}
+				chunk = max(1, sqnrChunkBytes/max(perSample, 1))
+			}
+			lo = hi
 		}
 		if progress != nil {
 			progress("report", r.done, r.limit)
 		}
 	}
 	return acc, nil
+}
+
+// sqnrChunkBytes bounds the float reference copies the report pass holds.
+const sqnrChunkBytes = 64 << 20
+
+// sliceBatch returns samples [lo, hi) (dim 0) of every input, sharing
+// storage.
+func sliceBatch(batch map[string]*tensor.Tensor, lo, hi int) (map[string]*tensor.Tensor, error) {
+	out := make(map[string]*tensor.Tensor, len(batch))
+	for k, t := range batch {
+		if len(t.Shape) == 0 || t.Shape[0] == 0 {
+			return nil, fmt.Errorf("quant: calibration input %q has no batch dimension", k)
+		}
+		per := t.Len() / t.Shape[0]
+		c := &tensor.Tensor{DType: t.DType, Shape: append([]int{hi - lo}, t.Shape[1:]...)}
+		switch t.DType {
+		case tensor.Float32:
+			c.F32 = t.F32[lo*per : hi*per]
+		case tensor.Int64:
+			c.I64 = t.I64[lo*per : hi*per]
+		default:
+			return nil, fmt.Errorf("quant: calibration input %q: cannot slice %v", k, t.DType)
+		}
+		out[k] = c
+	}
+	return out, nil
 }
 
 // report builds the Report from a finished plan and SQNR accumulators.
