@@ -270,9 +270,27 @@ func adaQuantLayer(ctx context.Context, work *graph.Model, spec *Spec, fnet, qne
 	if res.MSEBefore, err = eval(); err != nil {
 		return res, err
 	}
-	saved := make([][]float32, len(net.Params()))
+	// The best parameters seen, checked on the whole calibration set every
+	// evalEvery iterations: the straight-through gradient of a mini-batch
+	// may flip weights that sit on a rounding boundary the wrong way.
+	best := make([][]float32, len(net.Params()))
 	for i, p := range net.Params() {
-		saved[i] = append([]float32(nil), p.W...)
+		best[i] = append([]float32(nil), p.W...)
+	}
+	bestMSE := res.MSEBefore
+	evalEvery := max(10, opts.Iterations/10)
+	keepIfBetter := func() error {
+		mse, err := eval()
+		if err != nil {
+			return err
+		}
+		if mse < bestMSE {
+			bestMSE = mse
+			for i, p := range net.Params() {
+				copy(best[i], p.W)
+			}
+		}
+		return nil
 	}
 	// 3. Adam on the layer's parameters.
 	lrOf := map[*Param]float64{}
@@ -326,16 +344,18 @@ func adaQuantLayer(ctx context.Context, work *graph.Model, spec *Spec, fnet, qne
 		decay = 0.5 * (1 + math.Cos(math.Pi*float64(it)/float64(opts.Iterations)))
 		adam.Step(net.Params(), lr)
 		net.Sync()
-	}
-	if res.MSEAfter, err = eval(); err != nil {
-		return res, err
-	}
-	if !(res.MSEAfter < res.MSEBefore) {
-		for i, p := range net.Params() {
-			copy(p.W, saved[i])
+		if (it+1)%evalEvery == 0 || it+1 == opts.Iterations {
+			if err := keepIfBetter(); err != nil {
+				return res, err
+			}
 		}
-		net.Sync()
-		res.MSEAfter = res.MSEBefore
+	}
+	for i, p := range net.Params() {
+		copy(p.W, best[i])
+	}
+	net.Sync()
+	res.MSEAfter = bestMSE
+	if !(bestMSE < res.MSEBefore) {
 		return res, nil
 	}
 	res.Kept = true
