@@ -17,9 +17,10 @@ var nnColBudget = 1 << 22
 //
 // Paths: when each output channel reads one input channel (depthwise), a
 // direct loop, on a padded copy of the plane with one axpy per tap where
-// the window allows (nnFlatOK), row by row otherwise; X used as the GEMM
-// operand as is for 1x1 stride-1 unpadded kernels; im2col followed by
-// sgemm otherwise.
+// the window allows (nnFlatOK), row by row otherwise; otherwise a GEMM of
+// W by X's im2col matrix, which sgemm packs straight from X (convImB), or
+// by X itself for 1x1 stride-1 unpadded kernels. A group with a single
+// output channel builds the im2col matrix and takes sgemm's GEMV path.
 func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
 	if len(in) < 2 || len(in) > 3 {
 		return nil, n.Errorf("has %d inputs, want 2 or 3", len(in))
@@ -75,7 +76,46 @@ func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 	if outVol == 0 || outChans == 0 || batch == 0 {
 		return []*tensor.Tensor{y}, nil
 	}
-	// Start from the bias (or zero): every path accumulates into Y.
+	kdim := cg * kvol
+	pointwise := kvol == 1 && win.padB == [3]int{} && win.padE == [3]int{} && win.stride == [3]int{1, 1, 1}
+	if cg > 1 && mg > 1 {
+		// GEMM straight from X: the bias is the starting value of C's
+		// rows (zero without one: 0 + s, not s, to keep the sign of a zero
+		// sum as the fill-then-accumulate order gives it).
+		init := bias
+		if init == nil {
+			init = c.nnZeros(outChans)
+		}
+		var src sgemmB
+		var mat *sgemmMat
+		var im *convImB
+		if c != nil {
+			mat, im = &c.nn.mat, &c.nn.im
+		} else {
+			mat, im = &sgemmMat{}, &convImB{}
+		}
+		for b := 0; b < batch; b++ {
+			for gi := 0; gi < g; gi++ {
+				xg := x.F32[(b*chans+gi*cg)*inVol : (b*chans+(gi+1)*cg)*inVol]
+				wg := w.F32[gi*mg*kdim : (gi+1)*mg*kdim]
+				yg := y.F32[(b*outChans+gi*mg)*outVol : (b*outChans+(gi+1)*mg)*outVol]
+				if pointwise {
+					*mat = sgemmMat{b: xg, ldb: inVol}
+					src = mat
+				} else {
+					dp, hp := win.in[0]+win.padB[0]+win.padE[0], win.in[1]+win.padB[1]+win.padE[1]
+					wp := win.in[2] + win.padB[2] + win.padE[2]
+					im.reset(xg, &win, cg, c.nnCol(cg*dp*hp*wp), c.nnInts(kdim))
+					src = im
+				}
+				sgemmPacked(&sgemmBest, c.nnGemm(), false, mg, outVol, kdim, 1, wg, kdim, src, yg, outVol,
+					false, init[gi*mg:(gi+1)*mg])
+			}
+		}
+		*mat, *im = sgemmMat{}, convImB{}
+		return []*tensor.Tensor{y}, nil
+	}
+	// Start from the bias (or zero): every other path accumulates into Y.
 	for b := 0; b < batch; b++ {
 		for m := 0; m < outChans; m++ {
 			plane := y.F32[(b*outChans+m)*outVol : (b*outChans+m+1)*outVol]
@@ -113,8 +153,8 @@ func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 		}
 		return []*tensor.Tensor{y}, nil
 	}
-	kdim := cg * kvol
-	pointwise := kvol == 1 && win.padB == [3]int{} && win.padE == [3]int{} && win.stride == [3]int{1, 1, 1}
+	// One output channel per group: a GEMV per group (sgemm's m == 1
+	// path, axpys over the rows of the im2col matrix).
 	rowLen := win.out[2]
 	rows := win.out[0] * win.out[1]
 	band := max(1, min(rows, nnColBudget/max(1, kdim*rowLen)))
@@ -297,6 +337,110 @@ func nnConvFlat(y, xp, acc, wk []float32, w *nnWindow) {
 		ar := acc[oh*wp : oh*wp+ow]
 		for i := range yr {
 			yr[i] += ar[i]
+		}
+	}
+}
+
+// convImB is the im2col matrix of one group of X as an sgemm operand:
+// row p = (ch, kd, kh, kw) of cg*kvol, column q = an output position;
+// B(p, q) is the input under tap p for output q, 0 in the padding. Its
+// panels are packed straight from a zero-padded copy of X (xp), where
+// tap p of output (od, oh, ow) is at base(od, oh, ow) + tap[p]: no bounds
+// checks, one short copy per tap and run of columns.
+type convImB struct {
+	xp  []float32
+	tap nnTaps
+	w   *nnWindow
+	// pitches of the padded volume: row, plane (depth*rows*cols)
+	wp, hwp, vol int
+}
+
+// reset prepares the operand for the group x (cg channels of X), using
+// buf for the padded copy and tap for the tap offsets.
+func (s *convImB) reset(x []float32, w *nnWindow, cg int, buf []float32, tap []int) {
+	s.w = w
+	dp := w.in[0] + w.padB[0] + w.padE[0]
+	hp := w.in[1] + w.padB[1] + w.padE[1]
+	s.wp = w.in[2] + w.padB[2] + w.padE[2]
+	s.hwp = hp * s.wp
+	s.vol = dp * s.hwp
+	s.xp = buf[:cg*s.vol]
+	inVol := w.inVol()
+	for ch := 0; ch < cg; ch++ {
+		dst := s.xp[ch*s.vol : (ch+1)*s.vol]
+		src := x[ch*inVol : (ch+1)*inVol]
+		for d := 0; d < dp; d++ {
+			id := d - w.padB[0]
+			for h := 0; h < hp; h++ {
+				row := dst[d*s.hwp+h*s.wp : d*s.hwp+(h+1)*s.wp]
+				ih := h - w.padB[1]
+				if id < 0 || id >= w.in[0] || ih < 0 || ih >= w.in[1] {
+					clear(row)
+					continue
+				}
+				clear(row[:w.padB[2]])
+				copy(row[w.padB[2]:], src[(id*w.in[1]+ih)*w.in[2]:(id*w.in[1]+ih+1)*w.in[2]])
+				clear(row[w.padB[2]+w.in[2]:])
+			}
+		}
+	}
+	tap = tap[:cg*w.kvol()]
+	p := 0
+	for ch := 0; ch < cg; ch++ {
+		for kd := 0; kd < w.k[0]; kd++ {
+			for kh := 0; kh < w.k[1]; kh++ {
+				for kw := 0; kw < w.k[2]; kw++ {
+					tap[p] = ch*s.vol + kd*w.dil[0]*s.hwp + kh*w.dil[1]*s.wp + kw*w.dil[2]
+					p++
+				}
+			}
+		}
+	}
+	s.tap.setTaps(tap)
+}
+
+func (s *convImB) packPanels(dst []float32, nr, pc, kc, j0, ncols int) {
+	for q := 0; q*nr < ncols; q++ {
+		s.packPanel(dst[q*nr*kc:(q+1)*nr*kc], nr, pc, kc, j0+q*nr, min(nr, ncols-q*nr))
+	}
+}
+
+func (s *convImB) packPanel(panel []float32, nr, pc, kc, j0, nn int) {
+	w := s.w
+	ow, oh := w.out[2], w.out[1]
+	taps := s.tap.sub(pc, pc+kc)
+	tap := taps.off
+	xp := s.xp
+	s2 := w.stride[2]
+	for j := 0; j < nn; {
+		// A run of columns in one output row: output (od, oh, ow0..).
+		q := j0 + j
+		r, o := q/ow, q%ow
+		cnt := min(nn-j, ow-o)
+		base := r/oh*w.stride[0]*s.hwp + r%oh*w.stride[1]*s.wp + o*s2
+		switch {
+		case cnt == 16 && nr == 16 && s2 == 1:
+			nnCopy16Taps(panel, xp, base, taps)
+		case cnt == 16 && nr == 16 && s2 == 2:
+			nnGather16x2Taps(panel, xp, base, taps)
+		case s2 == 1:
+			for i, t := range tap {
+				copy(panel[i*nr+j:i*nr+j+cnt], xp[base+t:])
+			}
+		default:
+			for i, t := range tap {
+				d := panel[i*nr+j : i*nr+j+cnt]
+				src := xp[base+t:]
+				for c := range d {
+					d[c] = src[c*s2]
+				}
+			}
+		}
+		j += cnt
+	}
+	if nn < nr {
+		for i := range tap {
+			clear(panel[i*nr+nn : i*nr+nr])
 		}
 	}
 }

@@ -24,16 +24,27 @@ package ops
 // loop, so results agree to float rounding, not bit for bit.
 
 const (
-	sgemmKC = 256  // depth of a packed block
-	sgemmMC = 96   // rows of A per packed block (multiple of every mr)
-	sgemmNC = 1024 // columns of B per packed block (multiple of every nr)
+	sgemmKC = 256 // depth of a packed block (fixes the summation order: keep)
+	// sgemmMC is the most rows of A packed at once (a multiple of every
+	// mr). Up to that many rows, each B panel is packed once into a small
+	// buffer right before the micro-kernel uses it for every row panel.
+	sgemmMC = 384
+	sgemmNC = 1024 // columns of B per packed block when m > sgemmMC
+	// sgemmABudget bounds the floats of A packed once for all of n.
+	sgemmABudget = 1 << 20
+	// sgemmCBudget is about how many floats of C one column block holds.
+	sgemmCBudget = 1 << 16
+	// sgemmGroup is how many B panels are packed together for one row
+	// block (so B's rows are read in longer runs).
+	sgemmGroup = 8
 )
 
-// sgemmKernel computes a full mr x nr tile: C = tile (or C += tile if acc)
-// where tile = sum over p < kc of pa[p*mr+i] * pb[p*nr+j].
+// sgemmKernel computes a full mr x nr tile: C = tile (C += tile if acc;
+// C = bias[i] + tile on row i if bias is not nil) where tile = sum over
+// p < kc of pa[p*mr+i] * pb[p*nr+j], summed in order of p.
 type sgemmKernel struct {
 	mr, nr int
-	tile   func(kc int, pa, pb []float32, c []float32, ldc int, acc bool)
+	tile   func(kc int, pa, pb []float32, c []float32, ldc int, acc bool, bias []float32)
 }
 
 // sgemmGo is the pure Go micro-kernel, used where no assembly one exists
@@ -49,18 +60,28 @@ var sgemmBest = sgemmGo
 type sgemmWork struct {
 	packA, packB []float32
 	edge         []float32 // one mr x nr tile for partial tiles
+	mat          sgemmMat  // the B source of a plain sgemm call
 }
 
-func (w *sgemmWork) grow(kern *sgemmKernel) {
-	if na := sgemmMC * sgemmKC; cap(w.packA) < na {
+func (w *sgemmWork) grow(kern *sgemmKernel, na, nb int) {
+	if cap(w.packA) < na {
 		w.packA = make([]float32, na)
 	}
-	if nb := sgemmKC * sgemmNC; cap(w.packB) < nb {
+	if cap(w.packB) < nb {
 		w.packB = make([]float32, nb)
 	}
 	if ne := kern.mr * kern.nr; cap(w.edge) < ne {
 		w.edge = make([]float32, ne)
 	}
+}
+
+// sgemmB is where sgemm reads op(B) from: a matrix (sgemmMat) or an
+// implicit one such as Conv's im2col (convImB), packed straight from X.
+type sgemmB interface {
+	// packPanels writes depths pc..pc+kc of columns j0..j0+ncols as
+	// ceil(ncols/nr) panels of nr columns: column j0+q*nr+j of panel q at
+	// dst[q*nr*kc + p*nr + j], zero past ncols.
+	packPanels(dst []float32, nr, pc, kc, j0, ncols int)
 }
 
 // sgemm computes C = alpha*op(A)*op(B), or C += alpha*op(A)*op(B) when
@@ -103,40 +124,112 @@ func sgemmWith(kern *sgemmKernel, w *sgemmWork, transA, transB bool, m, n, k int
 	if w == nil {
 		w = &sgemmWork{}
 	}
-	w.grow(kern)
+	w.mat = sgemmMat{b: b, ldb: ldb, trans: transB}
+	sgemmPacked(kern, w, transA, m, n, k, alpha, a, lda, &w.mat, c, ldc, accumulate, nil)
+	w.mat = sgemmMat{}
+}
+
+// sgemmPacked is the blocked product with B read through src. With
+// rowInit (length m) and !accumulate, C starts as rowInit[i] on row i
+// (a bias), added before the first depth block's sum exactly as if C had
+// been filled with it and accumulated into. m, n, k >= 1.
+func sgemmPacked(kern *sgemmKernel, w *sgemmWork, transA bool, m, n, k int, alpha float32,
+	a []float32, lda int, src sgemmB, c []float32, ldc int, accumulate bool, rowInit []float32) {
 	mr, nr := kern.mr, kern.nr
-	for jc := 0; jc < n; jc += sgemmNC {
-		nc := min(sgemmNC, n-jc)
+	mpad := (m + mr - 1) / mr * mr
+	single := m <= sgemmMC
+	// With one row block, all of A is packed once (if small enough) and
+	// each B panel goes through a small buffer; otherwise B is packed a
+	// block at a time and reused across row blocks.
+	aOnce := single && mpad*k <= sgemmABudget
+	na := min(m, sgemmMC) * sgemmKC
+	if single {
+		na = mpad * min(k, sgemmKC)
+		if aOnce {
+			na = mpad * k
+		}
+	}
+	nb := sgemmKC * nr * sgemmGroup
+	if !single {
+		nb = sgemmKC * sgemmNC
+	}
+	w.grow(kern, na, nb)
+	// Columns per pass over the depth blocks: with A packed once, C is
+	// walked in blocks of about sgemmCBudget floats, which stay in cache
+	// from one depth block to the next.
+	nc0 := sgemmNC
+	if single {
+		nc0 = n
+		if aOnce && k > sgemmKC {
+			nc0 = max(4*nr, sgemmCBudget/m/nr*nr)
+		}
+	}
+	for jc := 0; jc < n; jc += nc0 {
+		nc := min(nc0, n-jc)
 		for pc := 0; pc < k; pc += sgemmKC {
 			kc := min(sgemmKC, k-pc)
 			acc := accumulate || pc > 0
-			sgemmPackB(w.packB, nr, transB, b, ldb, pc, kc, jc, nc)
+			init := rowInit != nil && !acc
 			for ic := 0; ic < m; ic += sgemmMC {
 				mc := min(sgemmMC, m-ic)
-				sgemmPackA(w.packA, mr, transA, alpha, a, lda, ic, mc, pc, kc)
+				var pa []float32
+				switch {
+				case aOnce:
+					pa = w.packA[pc*mpad : pc*mpad+mpad*kc]
+					if jc == 0 {
+						sgemmPackA(pa, mr, transA, alpha, a, lda, ic, mc, pc, kc)
+					}
+				default:
+					pa = w.packA[:(mc+mr-1)/mr*mr*kc]
+					sgemmPackA(pa, mr, transA, alpha, a, lda, ic, mc, pc, kc)
+				}
 				for jr := 0; jr < nc; jr += nr {
 					nn := min(nr, nc-jr)
-					pb := w.packB[jr*kc : (jr+nr)*kc]
+					var pb []float32
+					if single {
+						// Pack sgemmGroup panels at a time into a buffer
+						// that stays in cache.
+						g := jr / nr % sgemmGroup
+						if g == 0 {
+							src.packPanels(w.packB, nr, pc, kc, jc+jr, min(nc-jr, sgemmGroup*nr))
+						}
+						pb = w.packB[g*nr*kc : (g+1)*nr*kc]
+					} else {
+						pb = w.packB[jr*kc : (jr+nr)*kc]
+						if ic == 0 {
+							src.packPanels(pb, nr, pc, kc, jc+jr, nn)
+						}
+					}
 					for ir := 0; ir < mc; ir += mr {
 						mm := min(mr, mc-ir)
-						pa := w.packA[ir*kc : (ir+mr)*kc]
+						pai := pa[ir*kc : (ir+mr)*kc]
 						off := (ic+ir)*ldc + jc + jr
 						if mm == mr && nn == nr {
-							kern.tile(kc, pa, pb, c[off:], ldc, acc)
+							if init {
+								kern.tile(kc, pai, pb, c[off:], ldc, false, rowInit[ic+ir:ic+ir+mr])
+							} else {
+								kern.tile(kc, pai, pb, c[off:], ldc, acc, nil)
+							}
 							continue
 						}
 						// Partial tile: compute into the edge buffer, then
 						// write only the valid part.
 						e := w.edge[:mr*nr]
-						kern.tile(kc, pa, pb, e, nr, false)
+						kern.tile(kc, pai, pb, e, nr, false, nil)
 						for i := 0; i < mm; i++ {
 							ci := c[off+i*ldc : off+i*ldc+nn]
 							ei := e[i*nr : i*nr+nn]
-							if acc {
+							switch {
+							case init:
+								v := rowInit[ic+ir+i]
+								for j := range ci {
+									ci[j] = v + ei[j]
+								}
+							case acc:
 								for j := range ci {
 									ci[j] += ei[j]
 								}
-							} else {
+							default:
 								copy(ci, ei)
 							}
 						}
@@ -144,6 +237,55 @@ func sgemmWith(kern *sgemmKernel, w *sgemmWork, transA, transB bool, m, n, k int
 				}
 			}
 		}
+	}
+}
+
+// sgemmMat is a stored op(B): B(p, j) = b[p*ldb+j], or b[j*ldb+p] if
+// trans.
+type sgemmMat struct {
+	b     []float32
+	ldb   int
+	trans bool
+}
+
+func (s *sgemmMat) packPanels(dst []float32, nr, pc, kc, j0, ncols int) {
+	b, ldb := s.b, s.ldb
+	if !s.trans && nr == 16 && ncols%16 == 0 {
+		// Row by row, so each row of B is read contiguously.
+		nnPackRows16(dst, b[pc*ldb+j0:], ldb, kc, ncols/16)
+		return
+	}
+	for q := 0; q*nr < ncols; q++ {
+		s.packPanel(dst[q*nr*kc:(q+1)*nr*kc], nr, pc, kc, j0+q*nr, min(nr, ncols-q*nr))
+	}
+}
+
+func (s *sgemmMat) packPanel(panel []float32, nr, pc, kc, j0, nn int) {
+	b, ldb := s.b, s.ldb
+	if s.trans {
+		for j := 0; j < nr; j++ {
+			if j >= nn {
+				for p := 0; p < kc; p++ {
+					panel[p*nr+j] = 0
+				}
+				continue
+			}
+			src := b[(j0+j)*ldb+pc : (j0+j)*ldb+pc+kc]
+			for p, v := range src {
+				panel[p*nr+j] = v
+			}
+		}
+		return
+	}
+	if nn == nr && nr == 16 {
+		nnPackRows16(panel, b[pc*ldb+j0:], ldb, kc, 1)
+		return
+	}
+	for p := 0; p < kc; p++ {
+		row := (pc+p)*ldb + j0
+		d := panel[p*nr : p*nr+nr]
+		copy(d, b[row:row+nn])
+		clear(d[nn:])
 	}
 }
 
@@ -176,41 +318,9 @@ func sgemmPackA(dst []float32, mr int, trans bool, alpha float32, a []float32, l
 	}
 }
 
-// sgemmPackB packs depths pc..pc+kc, columns jc..jc+nc of op(B) into
-// nr-wide panels: panel r holds pb[r*nr*kc + p*nr + j]. Columns past nc
-// are zero.
-func sgemmPackB(dst []float32, nr int, trans bool, b []float32, ldb, pc, kc, jc, nc int) {
-	for jr := 0; jr < nc; jr += nr {
-		panel := dst[jr*kc : (jr+nr)*kc]
-		nn := min(nr, nc-jr)
-		if trans {
-			for j := 0; j < nr; j++ {
-				if j >= nn {
-					for p := 0; p < kc; p++ {
-						panel[p*nr+j] = 0
-					}
-					continue
-				}
-				col := jc + jr + j
-				src := b[col*ldb+pc : col*ldb+pc+kc]
-				for p, v := range src {
-					panel[p*nr+j] = v
-				}
-			}
-			continue
-		}
-		for p := 0; p < kc; p++ {
-			row := (pc+p)*ldb + jc + jr
-			d := panel[p*nr : p*nr+nr]
-			copy(d, b[row:row+nn])
-			clear(d[nn:])
-		}
-	}
-}
-
 // sgemmTile4x4 is the pure Go micro-kernel. Sixteen scalar accumulators
 // are about what the Go register allocator handles before spilling.
-func sgemmTile4x4(kc int, pa, pb []float32, c []float32, ldc int, acc bool) {
+func sgemmTile4x4(kc int, pa, pb []float32, c []float32, ldc int, acc bool, bias []float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	pa = pa[:kc*4]
@@ -244,6 +354,14 @@ func sgemmTile4x4(kc int, pa, pb []float32, c []float32, ldc int, acc bool) {
 	r1 := c[ldc : ldc+4 : ldc+4]
 	r2 := c[2*ldc : 2*ldc+4 : 2*ldc+4]
 	r3 := c[3*ldc : 3*ldc+4 : 3*ldc+4]
+	if bias != nil {
+		b := bias[:4:4]
+		r0[0], r0[1], r0[2], r0[3] = b[0]+c00, b[0]+c01, b[0]+c02, b[0]+c03
+		r1[0], r1[1], r1[2], r1[3] = b[1]+c10, b[1]+c11, b[1]+c12, b[1]+c13
+		r2[0], r2[1], r2[2], r2[3] = b[2]+c20, b[2]+c21, b[2]+c22, b[2]+c23
+		r3[0], r3[1], r3[2], r3[3] = b[3]+c30, b[3]+c31, b[3]+c32, b[3]+c33
+		return
+	}
 	if acc {
 		r0[0] += c00
 		r0[1] += c01

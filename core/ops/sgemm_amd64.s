@@ -2,12 +2,12 @@
 
 #include "textflag.h"
 
-// func sgemmKern6x16AVX2(kc int, pa, pb, c *float32, ldc int, acc bool)
+// func sgemmKern6x16AVX2(kc int, pa, pb, c *float32, ldc int, acc bool, bias *float32)
 // C[6x16] (+)= sum over p < kc of pa[p*6+i] * pb[p*16+j]; C rows ldc
-// floats apart. kc >= 1. Multiply then add (no FMA), in the pure Go
+// floats apart. kc >= 1. With bias != nil, row i is bias[i] + the sum. Multiply then add (no FMA), in the pure Go
 // kernel's order, so both give the same bits: fixq's outputs must not
 // depend on the machine (the browser's wasm runs the pure Go kernel).
-TEXT ·sgemmKern6x16AVX2(SB), NOSPLIT, $0-41
+TEXT ·sgemmKern6x16AVX2(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ pa+8(FP), SI
 	MOVQ pb+16(FP), DI
@@ -65,6 +65,30 @@ loop:
 	DECQ         CX
 	JNZ          loop
 
+	MOVQ         bias+48(FP), AX
+	TESTQ        AX, AX
+	JZ           nobias
+	VBROADCASTSS (AX), Y12
+	VADDPS       Y12, Y0, Y0
+	VADDPS       Y12, Y1, Y1
+	VBROADCASTSS 4(AX), Y12
+	VADDPS       Y12, Y2, Y2
+	VADDPS       Y12, Y3, Y3
+	VBROADCASTSS 8(AX), Y12
+	VADDPS       Y12, Y4, Y4
+	VADDPS       Y12, Y5, Y5
+	VBROADCASTSS 12(AX), Y12
+	VADDPS       Y12, Y6, Y6
+	VADDPS       Y12, Y7, Y7
+	VBROADCASTSS 16(AX), Y12
+	VADDPS       Y12, Y8, Y8
+	VADDPS       Y12, Y9, Y9
+	VBROADCASTSS 20(AX), Y12
+	VADDPS       Y12, Y10, Y10
+	VADDPS       Y12, Y11, Y11
+	JMP          store
+
+nobias:
 	MOVBLZX acc+40(FP), AX
 	TESTQ   AX, AX
 	JZ      store
