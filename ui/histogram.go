@@ -14,11 +14,14 @@ func GridRange(fixPos int) (lo, hi, step float64) {
 	return -128 * step, 127 * step, step
 }
 
-// Chart geometry of the histogram SVG.
+// Chart geometry of the histogram SVG: the plot, the axis labels below it,
+// then (for a layer with weights) a row for the weight range, then the
+// legend lines.
 const (
-	chartW, chartH      = 560, 190
+	chartW              = 560
 	plotL, plotR        = 40, 545
 	plotTop, plotBottom = 28, 150
+	rowH                = 16
 )
 
 // HistogramSVG draws a layer's float activation histogram (the report's
@@ -33,7 +36,8 @@ func HistogramSVG(r LayerRow) string {
 	lo, hi, step := GridRange(r.FixPos)
 	xmin, xmax := lo, hi
 	h := r.Histogram
-	if h != nil && h.Max > h.Min && len(h.Counts) > 0 {
+	hasH := h != nil && h.Max > h.Min && len(h.Counts) > 0
+	if hasH {
 		xmin, xmax = math.Min(xmin, h.Min), math.Max(xmax, h.Max)
 	}
 	var wlo, whi, wglo, wghi float64
@@ -49,11 +53,23 @@ func HistogramSVG(r LayerRow) string {
 	xmin, xmax = xmin-pad, xmax+pad
 	x := func(v float64) float64 { return plotL + (v-xmin)/(xmax-xmin)*(plotR-plotL) }
 	title := fmt.Sprintf("%s: tensor %s", r.Label(), r.Tensor)
+	legend := []string{"blue band: activation int8 range"}
+	if hasH {
+		legend[0] = "bars: float activations (log scale) · " + legend[0]
+	}
+	if hasW {
+		legend = append(legend, "green line: float weights · green band: weight int8 range")
+	}
+	wRow := plotBottom + 18 + rowH // the weights' row, below the axis labels
+	chartH := plotBottom + 24 + len(legend)*rowH
+	if hasW {
+		chartH += rowH + 6
+	}
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="hist" viewBox="0 0 %d %d" role="img" aria-label="%s">`, chartW, chartH, html.EscapeString(title))
 	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(title))
 	// The activation grid's range as a band.
 	fmt.Fprintf(&b, `<rect class="grid" x="%.1f" y="%d" width="%.1f" height="%d"/>`, x(lo), plotTop, x(hi)-x(lo), plotBottom-plotTop)
-	if h != nil && h.Max > h.Min && len(h.Counts) > 0 {
+	if hasH {
 		var peak int64
 		for _, c := range h.Counts {
 			peak = max(peak, c)
@@ -71,12 +87,16 @@ func HistogramSVG(r LayerRow) string {
 		}
 	}
 	if hasW {
-		y := float64(plotTop + (plotBottom-plotTop)/2)
+		y := float64(wRow)
 		if r.WeightFixPos != nil {
 			fmt.Fprintf(&b, `<rect class="wgrid" x="%.1f" y="%.1f" width="%.1f" height="16"/>`, x(wglo), y-8, x(wghi)-x(wglo))
 		}
 		fmt.Fprintf(&b, `<line class="wrange" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x(wlo), y, x(whi), y)
-		fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%.1f">weights %s</text>`, x(whi)+4, y+4, html.EscapeString(r.WeightRangeText()))
+		if x(whi) < plotR-150 { // the label right of the line, else left of it
+			fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%.1f">weights %s</text>`, x(whi)+4, y+4, html.EscapeString(r.WeightRangeText()))
+		} else {
+			fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%.1f" text-anchor="end">weights %s</text>`, x(wlo)-4, y+4, html.EscapeString(r.WeightRangeText()))
+		}
 	}
 	// Axis with the grid limits and zero.
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>`, plotL, plotBottom, plotR, plotBottom)
@@ -88,14 +108,9 @@ func HistogramSVG(r LayerRow) string {
 		fmt.Fprintf(&b, `<text class="lbl" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(t.v), plotBottom+18, t.txt)
 	}
 	fmt.Fprintf(&b, `<text class="cap" x="%d" y="16">int8 grid, fix_pos %d: [%s, %s], step %s</text>`, plotL, r.FixPos, fmtNum(lo), fmtNum(hi), fmtNum(step))
-	legend := "blue band: activation int8 range"
-	if h != nil && h.Max > h.Min && len(h.Counts) > 0 {
-		legend = "bars: float activations (log scale) · " + legend
+	for i, l := range legend {
+		fmt.Fprintf(&b, `<text class="note" x="%d" y="%d">%s</text>`, plotL, chartH-6-(len(legend)-1-i)*rowH, html.EscapeString(l))
 	}
-	if hasW {
-		legend += " · green line: float weights · green band: weight int8 range"
-	}
-	fmt.Fprintf(&b, `<text class="note" x="%d" y="%d">%s</text>`, plotL, chartH-6, html.EscapeString(legend))
 	b.WriteString(`</svg>`)
 	return b.String()
 }
