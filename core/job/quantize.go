@@ -80,6 +80,10 @@ func (o QuantizeOptions) quantConfig() (quant.Config, error) {
 	}
 	cfg.CLE = cfg.CLE || o.CLE
 	cfg.BiasCorrection = cfg.BiasCorrection || o.BiasCorrection
+	cfg.FastFinetune = cfg.FastFinetune || o.FastFinetune
+	if o.Seed != 0 {
+		cfg.Finetune.Seed = o.Seed
+	}
 	return cfg, nil
 }
 
@@ -186,9 +190,6 @@ func Quantize(ctx context.Context, req QuantizeRequest, lim Limits, progress Pro
 		name = m.Graph.Inputs[0].Name
 	}
 	src := &batchSource{name: name, b: &prep.Batches{D: &data, Opts: req.Options.Preprocess, Geo: geo, Size: req.Options.BatchSize, Skip: req.Options.SkipBadImages}}
-	if req.Options.FastFinetune {
-		return nil, fmt.Errorf("fast fine-tuning (AdaQuant) is not available yet")
-	}
 	// The Inspector decides, for the chosen target, which nodes the DPU
 	// runs; the rest stay float (CPU side) in the quantized model, so the
 	// QDQ model, the emulator and the report all agree with it. The same
