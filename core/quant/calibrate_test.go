@@ -110,8 +110,8 @@ func TestCalibrateErrors(t *testing.T) {
 	if _, err := Quantize(context.Background(), m, &SliceSource{Batches: batches(r, 1, 2, 1, 4)}, Config{Float: []string{"nope"}}, nil); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown float node: %v", err)
 	}
-	if _, err := Quantize(context.Background(), m, &SliceSource{Batches: batches(r, 1, 2, 1, 4)}, Config{CLE: true}, nil); !errors.Is(err, ErrNotImplemented) {
-		t.Errorf("CLE: %v, want ErrNotImplemented", err)
+	if _, err := Quantize(context.Background(), m, &SliceSource{Batches: batches(r, 1, 2, 1, 4)}, Config{CLE: true, BiasCorrection: true}, nil); err != nil {
+		t.Errorf("CLE and bias correction: %v", err)
 	}
 }
 
