@@ -6,7 +6,7 @@ export NODE_PATH := $(FIXQ_CACHE)/node/node_modules
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench clean
+.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-ptq ocr-fidelity clean
 
 # Front ends: the browser module, the UI (make demo, make site), the Worker.
 -include scripts/module/Makefile.inc
@@ -65,6 +65,14 @@ bench:
 	scripts/bench-float.sh
 	go test ./core/ops -run '^$$' -bench 'Conv|Sgemm' -benchtime=20x
 	go test ./dpu -run '^$$' -bench Int8Conv -benchtime 20x
+
+# Evidence runs (not part of make test): PTQ timing vs PyTorch, PaddleOCR fidelity.
+bench-ptq:
+	scripts/bench-ptq.sh
+
+ocr-fidelity:
+	/usr/bin/python3 scripts/ocr-fidelity/make_text_images.py /tmp/fixq-ocr
+	FIXQ_OCR_DIR=/tmp/fixq-ocr go test ./core/quant -run TestPaddleFidelity -v -timeout 60m
 
 clean:
 	rm -rf bin build site
