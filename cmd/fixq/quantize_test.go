@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"fixq/core/dataset"
 	"fixq/internal/testassets"
 )
 
@@ -19,26 +17,7 @@ import (
 // (labelled=false) or as an ImageFolder dir/<label>/<i>.png.
 func writeFMNIST(t *testing.T, dir string, n int, labelled bool) {
 	t.Helper()
-	open := func(name string) *gzip.Reader {
-		f, err := os.Open(testassets.Require(t, "/usr/share/datasets/fashion-mnist/"+name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return zr
-	}
-	imgs, err := dataset.ReadIDXImages(open("t10k-images-idx3-ubyte.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	labels, err := dataset.ReadIDXLabels(open("t10k-labels-idx1-ubyte.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	imgs, labels := testassets.FashionMNIST(t, "t10k")
 	for i := 0; i < n; i++ {
 		g := image.NewGray(image.Rect(0, 0, imgs.W, imgs.H))
 		copy(g.Pix, imgs.Image(i))

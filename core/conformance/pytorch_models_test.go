@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"compress/gzip"
 	"context"
 	"math"
 	"os"
@@ -35,7 +34,7 @@ func TestTrainedModelsMatchPyTorch(t *testing.T) {
 		return x
 	}
 	x := read("../../testdata/fmnist_test64.npy")
-	imgs, labels := fmnistTest(t)
+	imgs, labels := testassets.FashionMNIST(t, "t10k")
 	for _, c := range []struct {
 		name    string
 		correct int
@@ -90,28 +89,4 @@ func TestTrainedModelsMatchPyTorch(t *testing.T) {
 		}
 		t.Logf("%s: rel err %.2g on 64 images; top-1 %d/10000 (PyTorch %d)", c.name, maxDiff/maxAbs, hits, c.correct)
 	}
-}
-
-func fmnistTest(t *testing.T) (*dataset.Images, []uint8) {
-	open := func(name string) *gzip.Reader {
-		f, err := os.Open(testassets.Require(t, "/usr/share/datasets/fashion-mnist/"+name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return zr
-	}
-	imgs, err := dataset.ReadIDXImages(open("t10k-images-idx3-ubyte.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	labels, err := dataset.ReadIDXLabels(open("t10k-labels-idx1-ubyte.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return imgs, labels
 }

@@ -2,7 +2,6 @@ package job
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"fixq/core/dataset"
 	"fixq/core/engine"
 	"fixq/core/onnx"
 	"fixq/core/prep"
@@ -25,19 +23,7 @@ import (
 // files named calib/<i>.png.
 func fmnistPNGs(t *testing.T, n int) map[string][]byte {
 	t.Helper()
-	f, err := os.Open(testassets.Require(t, "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	imgs, err := dataset.ReadIDXImages(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	imgs, _ := testassets.FashionMNIST(t, "train")
 	out := map[string][]byte{}
 	for i := 0; i < n; i++ {
 		g := image.NewGray(image.Rect(0, 0, imgs.W, imgs.H))
