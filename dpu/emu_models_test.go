@@ -1,7 +1,6 @@
 package dpu
 
 import (
-	"compress/gzip"
 	"context"
 	"math"
 	"math/rand"
@@ -190,26 +189,6 @@ func checkBitExact(t *testing.T, res *quant.Result, in map[string]*tensor.Tensor
 	}
 }
 
-const fmnistDir = "/usr/share/datasets/fashion-mnist"
-
-func fmnistImages(t *testing.T, name string) *dataset.Images {
-	t.Helper()
-	f, err := os.Open(testassets.Require(t, filepath.Join(fmnistDir, name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := dataset.ReadIDXImages(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return im
-}
-
 func loadTestModel(t *testing.T, path string) *graph.Model {
 	t.Helper()
 	b, err := os.ReadFile(testassets.Require(t, path))
@@ -228,7 +207,7 @@ func loadTestModel(t *testing.T, path string) *graph.Model {
 func quantizeFMNIST(t *testing.T, model string) (*quant.Result, *dataset.Images) {
 	t.Helper()
 	m := loadTestModel(t, filepath.Join("..", "testdata", "models", model))
-	train := fmnistImages(t, "train-images-idx3-ubyte.gz")
+	train, _ := testassets.FashionMNIST(t, "train")
 	in := m.Graph.Inputs[0].Name
 	norm := dataset.Norm{Mean: 0.5, Std: 0.5}
 	var cal []map[string]*tensor.Tensor
@@ -243,7 +222,8 @@ func quantizeFMNIST(t *testing.T, model string) (*quant.Result, *dataset.Images)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res, fmnistImages(t, "t10k-images-idx3-ubyte.gz")
+	test, _ := testassets.FashionMNIST(t, "t10k")
+	return res, test
 }
 
 func testFMNIST(t *testing.T, model string) {
