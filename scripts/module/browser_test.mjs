@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { createRequire } from "node:module";
+import { threadCPU, cpuDiff } from "./proccpu.mjs";
 
 const require = createRequire(import.meta.url);
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -266,6 +267,7 @@ try {
       const r = await fixq.evaluate(dpu ? quantized : model, data, { ...p.options, dpu: dpu || undefined, workers: w }, { onProgress });
       return { r, ms: performance.now() - t0 };
     };
+    window.P = { run }; // for the timed runs below
     const results = {}, firstMs = {};
     const events = [];
     for (const w of [1, 2, 3]) {
@@ -281,15 +283,26 @@ try {
     const abortErr = await T.error(fixq.evaluate(quantized, data, { ...p.options, dpu: true, workers: 2 }, {
       signal: ac.signal, onProgress: () => { if (!aborted) { aborted = true; ac.abort(); } },
     }));
-    const times = { 1: { float: [], dpu: [] }, 2: { float: [], dpu: [] } };
-    for (let i = 0; i < p.runs; i++) {
-      for (const w of i % 2 ? [2, 1] : [1, 2]) {
-        times[w].float.push((await run(w, false)).ms);
-        times[w].dpu.push((await run(w, true)).ms);
+    return { results, firstMs, events, badWorkers, abortErr, cores: navigator.hardwareConcurrency };
+  }, cfg);
+  // Timed runs, 1 and 2 workers alternating: wall time, and the CPU time
+  // of the browser in all and of its busiest worker thread (from /proc).
+  par.times = { 1: { float: [], dpu: [] }, 2: { float: [], dpu: [] } };
+  par.cpu = { 1: { float: [], dpu: [] }, 2: { float: [], dpu: [] } };
+  par.workerCpu = { 1: { float: [], dpu: [] }, 2: { float: [], dpu: [] } };
+  for (let i = 0; i < cfg.parallel.runs; i++) {
+    for (const w of i % 2 ? [2, 1] : [1, 2]) {
+      for (const k of ["float", "dpu"]) {
+        const th0 = threadCPU();
+        const { ms, r } = await page.evaluate(([w, dpu]) => P.run(w, dpu), [w, k === "dpu"]);
+        const d = cpuDiff(th0, threadCPU());
+        if (!same(r, k === "dpu" ? cfg.parallel.nativeDPU : cfg.parallel.nativeFloat)) failures.push(`timed run: ${w} worker(s), ${k}: ${JSON.stringify(r)} differs from the CLI`);
+        par.times[w][k].push(ms);
+        par.cpu[w][k].push(d.total);
+        par.workerCpu[w][k].push(d.maxWorker);
       }
     }
-    return { results, firstMs, times, events, badWorkers, abortErr, cores: navigator.hardwareConcurrency };
-  }, cfg);
+  }
   for (const w of ["1", "2", "3"]) {
     check(same(par.results[w].float, cfg.parallel.nativeFloat), `evaluate ${cfg.parallel.files.length} images with ${w} worker(s), float: ${JSON.stringify(par.results[w].float)} equals fixq eval --json`);
     check(same(par.results[w].dpu, cfg.parallel.nativeDPU), `evaluate with ${w} worker(s), DPU emulator: ${JSON.stringify(par.results[w].dpu)} equals fixq eval --dpu --json`);
@@ -300,14 +313,20 @@ try {
   check(par.badWorkers.code === "BAD_OPTIONS", `workers: 1.5 rejects BAD_OPTIONS: ${JSON.stringify(par.badWorkers)}`);
   check(par.abortErr.code === "ABORTED" && par.abortErr.name === "AbortError", `aborting a 2-worker evaluate rejects ABORTED: ${JSON.stringify(par.abortErr)}`);
   const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-  const bench = { images: cfg.parallel.files.length, runs: cfg.parallel.runs, hardwareConcurrency: par.cores, times: par.times, firstMs: par.firstMs,
-    nativeMs: { float: cfg.parallel.nativeFloatMs, dpu: cfg.parallel.nativeDPUMs } };
+  const bench = { images: cfg.parallel.files.length, runs: cfg.parallel.runs, hardwareConcurrency: par.cores, times: par.times,
+    cpuMs: par.cpu, busiestWorkerCpuMs: par.workerCpu, firstMs: par.firstMs,
+    nativeMs: { float: cfg.parallel.nativeFloatMs, dpu: cfg.parallel.nativeDPUMs }, loadavg: readFileSync("/proc/loadavg", "utf8").trim() };
   for (const k of ["float", "dpu"]) {
-    bench[k] = { median1: median(par.times[1][k]), median2: median(par.times[2][k]) };
-    bench[k].speedup = bench[k].median1 / bench[k].median2;
-    console.log(`     evaluate ${bench.images} images (${k === "dpu" ? "quantized, DPU emulator" : "float"}): 1 worker ${bench[k].median1.toFixed(0)} ms, ` +
-      `2 workers ${bench[k].median2.toFixed(0)} ms (medians of ${bench.runs}): speedup ${bench[k].speedup.toFixed(2)}x; native CLI ${bench.nativeMs[k]} ms`);
+    const m = (x) => median(x[1][k]) / median(x[2][k]);
+    bench[k] = { median1: median(par.times[1][k]), median2: median(par.times[2][k]), speedup: m(par.times),
+      cpu1: median(par.cpu[1][k]), cpu2: median(par.cpu[2][k]), busiest1: median(par.workerCpu[1][k]), busiest2: median(par.workerCpu[2][k]) };
+    bench[k].busiestRatio = bench[k].busiest1 / bench[k].busiest2;
+    const b = bench[k];
+    console.log(`     evaluate ${bench.images} images (${k === "dpu" ? "quantized, DPU emulator" : "float"}), medians of ${bench.runs}: ` +
+      `1 worker ${b.median1.toFixed(0)} ms, 2 workers ${b.median2.toFixed(0)} ms wall: speedup ${b.speedup.toFixed(2)}x; ` +
+      `CPU ${b.cpu1.toFixed(0)} -> ${b.cpu2.toFixed(0)} ms in all, busiest worker ${b.busiest1.toFixed(0)} -> ${b.busiest2.toFixed(0)} ms (${b.busiestRatio.toFixed(2)}x); native CLI ${bench.nativeMs[k]} ms`);
   }
+  console.log(`     (load average ${bench.loadavg}: the wall-time speedup needs idle cores; the busiest worker's CPU time is the bound with a core per worker)`);
   console.log(`     first 2-worker call (starts a second worker): float ${par.firstMs[2].float.toFixed(0)} ms; navigator.hardwareConcurrency ${par.cores}`);
   result.parallelEvaluate = bench;
 
