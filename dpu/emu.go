@@ -250,7 +250,7 @@ func (p *Program) activation(n *graph.Node) (actKind, bool) {
 			return actLeaky, true
 		}
 	case "Clip":
-		lo, hi, ok := clipBounds(p.g.model, n)
+		lo, hi, ok := p.g.model.ClipBounds(n)
 		if ok && lo == 0 && hi == 6 {
 			return actRelu6, true
 		}
@@ -259,30 +259,6 @@ func (p *Program) activation(n *graph.Node) (actKind, bool) {
 		}
 	}
 	return actNone, false
-}
-
-// clipBounds reads a Clip's bounds (attributes before opset 11, constant
-// inputs after); ok is false when a bound is not a constant.
-func clipBounds(m *graph.Model, n *graph.Node) (lo, hi float64, ok bool) {
-	lo, hi = math.Inf(-1), math.Inf(1)
-	if m.Opset() < 11 {
-		l, err1 := n.AttrFloat("min", float32(math.Inf(-1)))
-		h, err2 := n.AttrFloat("max", float32(math.Inf(1)))
-		return float64(l), float64(h), err1 == nil && err2 == nil
-	}
-	read := func(i int, def float64) (float64, bool) {
-		if i >= len(n.Inputs) || n.Inputs[i] == "" {
-			return def, true
-		}
-		t := m.Graph.Initializers[n.Inputs[i]]
-		if t == nil || t.DType != tensor.Float32 || len(t.F32) != 1 {
-			return 0, false
-		}
-		return float64(t.F32[0]), true
-	}
-	lo, ok1 := read(1, lo)
-	hi, ok2 := read(2, hi)
-	return lo, hi, ok1 && ok2
 }
 
 // Run computes the model's outputs from float inputs (by name). Model

@@ -18,8 +18,8 @@ func matchRelu6Plus3(m *graph.Model, v string, prod map[string]*graph.Node, cons
 	if clp == nil || clp.OpType != "Clip" || len(clp.Inputs) < 1 {
 		return hsMatch{}, false
 	}
-	lo, hi, ok := clipBounds(m, clp)
-	if !ok || !near(lo, 0) || !near(hi, 6) {
+	lo, hi, ok := m.ClipBounds(clp)
+	if !ok || !near(float32(lo), 0) || !near(float32(hi), 6) {
 		return hsMatch{}, false
 	}
 	a := clp.Inputs[0]

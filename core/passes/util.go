@@ -54,37 +54,6 @@ func scalarConst(g *graph.Graph, name string) (float32, bool) {
 	return 0, false
 }
 
-// clipBounds reads Clip's min/max (attributes before opset 11, optional
-// inputs after). ok is false when a bound is not a known constant.
-func clipBounds(m *graph.Model, n *graph.Node) (lo, hi float32, ok bool) {
-	lo, hi = -3.4028235e38, 3.4028235e38
-	if m.Opset() < 11 {
-		var err error
-		if lo, err = n.AttrFloat("min", lo); err != nil {
-			return 0, 0, false
-		}
-		if hi, err = n.AttrFloat("max", hi); err != nil {
-			return 0, 0, false
-		}
-		return lo, hi, true
-	}
-	if len(n.Inputs) > 1 && n.Inputs[1] != "" {
-		v, ok := scalarConst(m.Graph, n.Inputs[1])
-		if !ok {
-			return 0, 0, false
-		}
-		lo = v
-	}
-	if len(n.Inputs) > 2 && n.Inputs[2] != "" {
-		v, ok := scalarConst(m.Graph, n.Inputs[2])
-		if !ok {
-			return 0, 0, false
-		}
-		hi = v
-	}
-	return lo, hi, true
-}
-
 func near(a, b float32) bool {
 	d := a - b
 	if d < 0 {

@@ -379,7 +379,7 @@ func followPair(m *graph.Model, cons map[string][]*graph.Node, head *cleLayer, l
 				return nil
 			}
 			if n.OpType == "Clip" {
-				lo, hi, ok := clipBounds(m, n)
+				lo, hi, ok := m.ClipBounds(n)
 				if !ok || lo != 0 || !(hi == 6 || math.IsInf(hi, 1)) {
 					return nil
 				}

@@ -373,7 +373,7 @@ func classify(m *graph.Model, n *graph.Node, meta map[string]TensorMeta, isFloat
 		}
 		return roleAct, ""
 	case "Clip":
-		lo, hi, ok := clipBounds(m, n)
+		lo, hi, ok := m.ClipBounds(n)
 		if ok && lo == 0 && (hi == 6 || math.IsInf(hi, 1)) {
 			return roleAct, ""
 		}
@@ -497,28 +497,4 @@ func spatialMean(m *graph.Model, n *graph.Node, meta map[string]TensorMeta) bool
 		seen[a] = true
 	}
 	return seen[2] && seen[3]
-}
-
-// clipBounds reads a Clip's bounds (attributes before opset 11, constant
-// inputs after); ok is false when a bound is not a constant.
-func clipBounds(m *graph.Model, n *graph.Node) (lo, hi float64, ok bool) {
-	lo, hi = math.Inf(-1), math.Inf(1)
-	if m.Opset() < 11 {
-		l, err1 := n.AttrFloat("min", float32(math.Inf(-1)))
-		h, err2 := n.AttrFloat("max", float32(math.Inf(1)))
-		return float64(l), float64(h), err1 == nil && err2 == nil
-	}
-	read := func(i int, def float64) (float64, bool) {
-		if i >= len(n.Inputs) || n.Inputs[i] == "" {
-			return def, true
-		}
-		t := m.Graph.Initializers[n.Inputs[i]]
-		if t == nil || t.DType != tensor.Float32 || len(t.F32) != 1 {
-			return 0, false
-		}
-		return float64(t.F32[0]), true
-	}
-	lo, ok1 := read(1, lo)
-	hi, ok2 := read(2, hi)
-	return lo, hi, ok1 && ok2
 }
