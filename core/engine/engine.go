@@ -25,10 +25,41 @@ type Session struct {
 	Model   *graph.Model
 	opts    Options
 	kernels []ops.Kernel
-	// lastUse[v] is the index of the last node reading v; -1 for values
-	// that must survive the run (graph outputs).
-	lastUse map[string]int
 	ctx     ops.Ctx
+
+	// Values are numbered in NewSession; a run indexes slices by number.
+	names   []string
+	ids     map[string]int
+	nodeIn  [][]int // per node, its input values (-1 for an omitted one)
+	nodeOut [][]int // per node, its output values (-1 for an omitted one)
+	// release[i] lists the values whose last reader is node i (once each),
+	// dead[i] the outputs of node i nobody reads (and not graph outputs).
+	release [][]int
+	dead    [][]int
+	isInit  []bool // names an initializer (looked up in the graph each run)
+	inits   []int  // the initializer values read by some node or output
+	outputs []int  // the graph outputs
+
+	// Constant nodes are computed once, when no option can observe or
+	// change their outputs (AfterNode, KeepAll): their values are held
+	// here (nil: not cached) and those nodes are skipped.
+	constVals []*tensor.Tensor // per value
+	constNode []bool           // per node
+
+	run runState
+}
+
+// runState is one run's bookkeeping, kept between runs so that a run
+// allocates only what kernels allocate (and the result map).
+type runState struct {
+	vals []*tensor.Tensor
+	// root[v] is the value whose storage v shares (itself if v's float32
+	// storage is new in this run); -1 for storage the run does not own
+	// (inputs, initializers, constants, non-float32 data).
+	root []int
+	// refs[r] counts the live values sharing root r's storage.
+	refs []int
+	in   []*tensor.Tensor
 }
 
 // NewSession prepares m for running. It fails with *ops.UnsupportedError
@@ -44,21 +75,136 @@ func NewSession(m *graph.Model, opts Options) (*Session, error) {
 	if err := ops.CheckSupported(g); err != nil {
 		return nil, err
 	}
-	s := &Session{Model: m, opts: opts, lastUse: map[string]int{}}
+	s := &Session{Model: m, opts: opts, ids: map[string]int{}}
 	s.ctx = ops.Ctx{Opset: m.Opset(), Pool: &tensor.Pool{}}
+	id := func(name string) int {
+		if v, ok := s.ids[name]; ok {
+			return v
+		}
+		v := len(s.names)
+		s.ids[name] = v
+		s.names = append(s.names, name)
+		return v
+	}
+	for _, vi := range g.Inputs {
+		id(vi.Name)
+	}
+	for _, name := range g.InitializerOrder {
+		id(name)
+	}
+	for name := range g.Initializers { // in case the order list is short
+		id(name)
+	}
+	s.nodeIn = make([][]int, len(g.Nodes))
+	s.nodeOut = make([][]int, len(g.Nodes))
 	for i, n := range g.Nodes {
 		k, _ := ops.Lookup(n.Domain, n.OpType)
 		s.kernels = append(s.kernels, k)
-		for _, in := range n.Inputs {
-			if in != "" {
-				s.lastUse[in] = i
+		s.nodeIn[i] = make([]int, len(n.Inputs))
+		for j, name := range n.Inputs {
+			s.nodeIn[i][j] = -1
+			if name != "" {
+				s.nodeIn[i][j] = id(name)
+			}
+		}
+		s.nodeOut[i] = make([]int, len(n.Outputs))
+		for j, name := range n.Outputs {
+			s.nodeOut[i][j] = -1
+			if name != "" {
+				s.nodeOut[i][j] = id(name)
 			}
 		}
 	}
 	for _, o := range g.Outputs {
-		s.lastUse[o.Name] = -1
+		s.outputs = append(s.outputs, id(o.Name))
+	}
+	nv := len(s.names)
+	s.isInit = make([]bool, nv)
+	used := make([]bool, nv)
+	for name := range g.Initializers {
+		s.isInit[s.ids[name]] = true
+	}
+	// lastUse[v]: the last node reading v; -1 if none; keep marks graph
+	// outputs, which survive the run.
+	lastUse := make([]int, nv)
+	for v := range lastUse {
+		lastUse[v] = -1
+	}
+	for i := range g.Nodes {
+		for _, v := range s.nodeIn[i] {
+			if v >= 0 {
+				lastUse[v] = i
+				used[v] = true
+			}
+		}
+	}
+	keep := make([]bool, nv)
+	for _, v := range s.outputs {
+		keep[v] = true
+		used[v] = true
+	}
+	s.release = make([][]int, len(g.Nodes))
+	s.dead = make([][]int, len(g.Nodes))
+	for i := range g.Nodes {
+		for k, v := range s.nodeIn[i] {
+			if v < 0 || keep[v] || s.isInit[v] || lastUse[v] != i || seenBefore(s.nodeIn[i], k) {
+				continue
+			}
+			s.release[i] = append(s.release[i], v)
+		}
+		for k, v := range s.nodeOut[i] {
+			if v >= 0 && !used[v] && !seenBefore(s.nodeOut[i], k) {
+				s.dead[i] = append(s.dead[i], v)
+			}
+		}
+	}
+	for v := 0; v < nv; v++ {
+		if s.isInit[v] && (used[v] || opts.KeepAll) {
+			s.inits = append(s.inits, v)
+		}
+	}
+	s.run = runState{
+		vals: make([]*tensor.Tensor, nv),
+		root: make([]int, nv),
+		refs: make([]int, nv),
+		in:   make([]*tensor.Tensor, 0, 8),
+	}
+	if opts.AfterNode == nil && !opts.KeepAll {
+		s.cacheConstants(keep)
 	}
 	return s, nil
+}
+
+// cacheConstants computes every ai.onnx Constant node whose outputs are
+// not graph outputs; a node that fails is left to fail at run time.
+func (s *Session) cacheConstants(keep []bool) {
+	s.constVals = make([]*tensor.Tensor, len(s.names))
+	s.constNode = make([]bool, len(s.kernels))
+	ctx := ops.Ctx{Opset: s.ctx.Opset} // no pool: the values are never recycled
+	for i, n := range s.Model.Graph.Nodes {
+		if n.OpType != "Constant" || (n.Domain != "" && n.Domain != "ai.onnx") || len(n.Inputs) != 0 {
+			continue
+		}
+		ok := true
+		for _, v := range s.nodeOut[i] {
+			if v >= 0 && keep[v] {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		outs, err := s.runNode(&ctx, i, n, nil)
+		if err != nil {
+			continue
+		}
+		for j, v := range s.nodeOut[i] {
+			if v >= 0 && j < len(outs) {
+				s.constVals[v] = outs[j]
+			}
+		}
+		s.constNode[i] = true
+	}
 }
 
 // Run computes the graph outputs (every value with KeepAll) from inputs,
@@ -67,9 +213,20 @@ func NewSession(m *graph.Model, opts Options) (*Session, error) {
 // Inputs are never modified.
 func (s *Session) Run(ctx context.Context, inputs map[string]*tensor.Tensor) (map[string]*tensor.Tensor, error) {
 	g := s.Model.Graph
-	vals := make(map[string]*tensor.Tensor, len(g.Nodes)+len(inputs))
-	for name, t := range g.Initializers {
-		vals[name] = t
+	r := &s.run
+	defer clear(r.vals) // drop references to this run's tensors
+	clear(r.vals)
+	for v := range r.root {
+		r.root[v] = -1
+	}
+	clear(r.refs)
+	for _, v := range s.inits {
+		r.vals[v] = g.Initializers[s.names[v]]
+	}
+	for v, t := range s.constVals {
+		if t != nil {
+			r.vals[v] = t
+		}
 	}
 	for _, vi := range g.Inputs {
 		t, ok := inputs[vi.Name]
@@ -79,38 +236,39 @@ func (s *Session) Run(ctx context.Context, inputs map[string]*tensor.Tensor) (ma
 		if err := CheckInput(vi, t); err != nil {
 			return nil, err
 		}
-		vals[vi.Name] = t
+		r.vals[s.ids[vi.Name]] = t
 	}
 	for name, t := range inputs {
 		if _, isInit := g.Initializers[name]; isInit {
 			if err := t.Validate(); err != nil {
 				return nil, fmt.Errorf("engine: override %q: %w", name, err)
 			}
-			vals[name] = t
-		} else if _, ok := vals[name]; !ok {
+			if v, ok := s.ids[name]; ok {
+				r.vals[v] = t
+			}
+		} else if !s.isGraphInput(name) {
 			return nil, fmt.Errorf("engine: %q is not an input of the model", name)
 		}
 	}
-	// owned marks the float storage this run allocated (and may recycle);
-	// refs counts live values sharing each storage (views alias).
-	owned := map[unsafe.Pointer]bool{}
-	refs := map[unsafe.Pointer]int{}
-	in := make([]*tensor.Tensor, 0, 8)
 	for i, n := range g.Nodes {
 		if i&15 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		in = in[:0]
-		for _, name := range n.Inputs {
-			if name == "" {
+		if s.constNode != nil && s.constNode[i] {
+			continue
+		}
+		in := r.in[:0]
+		for _, v := range s.nodeIn[i] {
+			if v < 0 {
 				in = append(in, nil)
 				continue
 			}
-			in = append(in, vals[name])
+			in = append(in, r.vals[v])
 		}
-		outs, err := s.runNode(i, n, in)
+		r.in = in
+		outs, err := s.runNode(&s.ctx, i, n, in)
 		if err != nil {
 			return nil, err
 		}
@@ -119,82 +277,115 @@ func (s *Session) Run(ctx context.Context, inputs map[string]*tensor.Tensor) (ma
 				return nil, err
 			}
 		}
-		for j, name := range n.Outputs {
-			if name == "" || j >= len(outs) {
+		for j, v := range s.nodeOut[i] {
+			if v < 0 || j >= len(outs) {
 				continue
 			}
 			t := outs[j]
-			vals[name] = t
-			if p := storage(t); p != nil {
-				if refs[p] == 0 && !isInputStorage(p, in) {
-					owned[p] = true
+			r.vals[v] = t
+			r.root[v] = -1
+			p := storage(t)
+			if p == nil {
+				continue
+			}
+			// Storage shared with an input or an earlier output of this
+			// node (a view) joins that value's root; new storage is owned.
+			shared := false
+			for k, u := range s.nodeIn[i] {
+				if u >= 0 && storage(in[k]) == p {
+					r.root[v], shared = r.root[u], true
+					break
 				}
-				refs[p]++
+			}
+			for k, u := range s.nodeOut[i][:j] {
+				if !shared && u >= 0 && k < len(outs) && storage(outs[k]) == p {
+					r.root[v], shared = r.root[u], true
+				}
+			}
+			if !shared {
+				r.root[v] = v
+			}
+			if rt := r.root[v]; rt >= 0 {
+				r.refs[rt]++
 			}
 		}
 		if s.opts.KeepAll {
 			continue
 		}
-		// Release values whose last reader was this node.
-		for k, name := range n.Inputs {
-			if name == "" || s.lastUse[name] != i || seenBefore(n.Inputs, k) {
-				continue
-			}
-			t := vals[name]
-			if t == nil {
-				continue
-			}
-			if _, isInit := g.Initializers[name]; isInit {
-				continue
-			}
-			delete(vals, name)
-			if p := storage(t); p != nil && owned[p] {
-				refs[p]--
-				if refs[p] == 0 {
-					delete(refs, p)
-					delete(owned, p)
-					s.ctx.Pool.Put(t)
-				}
-			}
+		// Release values whose last reader was this node, and outputs
+		// nobody reads.
+		for _, v := range s.release[i] {
+			s.drop(v)
 		}
-		// Outputs nobody reads (and not graph outputs) die at once.
-		for j, name := range n.Outputs {
-			if name == "" || j >= len(outs) {
-				continue
-			}
-			if _, used := s.lastUse[name]; !used {
-				t := vals[name]
-				delete(vals, name)
-				if p := storage(t); p != nil && owned[p] {
-					refs[p]--
-					if refs[p] == 0 {
-						delete(refs, p)
-						delete(owned, p)
-						s.ctx.Pool.Put(t)
-					}
-				}
-			}
+		for _, v := range s.dead[i] {
+			s.drop(v)
 		}
 	}
-	out := make(map[string]*tensor.Tensor, len(g.Outputs))
+	out := make(map[string]*tensor.Tensor, len(s.outputs))
 	if s.opts.KeepAll {
-		for k, v := range vals {
-			out[k] = v
+		for v, t := range r.vals {
+			if t != nil {
+				out[s.names[v]] = t
+			}
 		}
 		return out, nil
 	}
-	for _, o := range g.Outputs {
-		t, ok := vals[o.Name]
-		if !ok {
-			return nil, fmt.Errorf("engine: output %q was not computed", o.Name)
+	for _, v := range s.outputs {
+		t := r.vals[v]
+		if t == nil {
+			return nil, fmt.Errorf("engine: output %q was not computed", s.names[v])
 		}
-		// Graph outputs leave the session: detach them from the pool.
-		out[o.Name] = t
+		if s.aliasesConstant(t) {
+			t = t.Clone() // a cached constant must not leave the session
+		}
+		// Graph outputs leave the session: they are never recycled.
+		out[s.names[v]] = t
 	}
 	return out, nil
 }
 
-func (s *Session) runNode(i int, n *graph.Node, in []*tensor.Tensor) (outs []*tensor.Tensor, err error) {
+// drop ends value v's life in this run; its storage goes back to the pool
+// when no live value shares it and the run allocated it.
+func (s *Session) drop(v int) {
+	r := &s.run
+	t := r.vals[v]
+	if t == nil {
+		return
+	}
+	r.vals[v] = nil
+	rt := r.root[v]
+	if rt < 0 {
+		return
+	}
+	r.refs[rt]--
+	if r.refs[rt] == 0 {
+		s.ctx.Pool.Put(t)
+	}
+}
+
+func (s *Session) isGraphInput(name string) bool {
+	for _, vi := range s.Model.Graph.Inputs {
+		if vi.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) aliasesConstant(t *tensor.Tensor) bool {
+	p := storage(t)
+	if p == nil || s.constVals == nil {
+		return false
+	}
+	for _, c := range s.constVals {
+		if c != nil && storage(c) == p {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) runNode(c *ops.Ctx, i int, n *graph.Node, in []*tensor.Tensor) (outs []*tensor.Tensor, err error) {
 	defer func() {
 		// A kernel panic is a fixq bug, but the user's run must get an error
 		// that says where, not a crash.
@@ -202,7 +393,7 @@ func (s *Session) runNode(i int, n *graph.Node, in []*tensor.Tensor) (outs []*te
 			err = fmt.Errorf("node %q (%s): internal error: %v", n.Name, n.OpType, r)
 		}
 	}()
-	outs, err = s.kernels[i](&s.ctx, n, in)
+	outs, err = s.kernels[i](c, n, in)
 	if err != nil {
 		return nil, err
 	}
@@ -228,15 +419,6 @@ func storage(t *tensor.Tensor) unsafe.Pointer {
 		return nil
 	}
 	return unsafe.Pointer(unsafe.SliceData(t.F32[:1]))
-}
-
-func isInputStorage(p unsafe.Pointer, in []*tensor.Tensor) bool {
-	for _, t := range in {
-		if storage(t) == p {
-			return true
-		}
-	}
-	return false
 }
 
 // CheckInput checks t against a declared graph input: dtype and every
@@ -281,7 +463,7 @@ func FormatDims(ds []graph.Dim) string {
 }
 
 // seenBefore reports whether names[k] already occurs in names[:k].
-func seenBefore(names []string, k int) bool {
+func seenBefore[T comparable](names []T, k int) bool {
 	for _, n := range names[:k] {
 		if n == names[k] {
 			return true
