@@ -222,3 +222,74 @@ func TestFinetuneConfigJSON(t *testing.T) {
 }
 
 var _ = train.DefaultAdaQuantIterations
+
+// Export keeps every fix_pos of the result it starts from and quantizes
+// the new weights there (saturating), where a fresh Quantize re-derives
+// them.
+func TestExportKeepsFixPos(t *testing.T) {
+	ctx := context.Background()
+	m := loadModel(t, "cnn_fmnist.onnx")
+	input := m.Graph.Inputs[0].Name
+	tr := readImages(t, "train-images-idx3-ubyte.gz")
+	src := func() BatchSource { return &imageSource{im: tr, input: input, n: 40, size: 10} }
+	res, err := Quantize(ctx, m, src(), Config{CalibSize: 40}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w *Point // the first conv's weight
+	for _, pt := range res.Plan.Points {
+		if pt.Kind == KindWeight {
+			w = pt
+			break
+		}
+	}
+	if w == nil {
+		t.Fatal("no weight point")
+	}
+	old := res.Prepared.Graph.Initializers[w.Tensor]
+	scaled := old.Clone()
+	for i := range scaled.F32 {
+		scaled.F32[i] *= 3
+	}
+	ex, err := res.Export(ctx, map[string]*tensor.Tensor{w.Tensor: scaled}, src(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, pt := range ex.Plan.Points {
+		if pt.FixPos != res.Plan.Points[i].FixPos {
+			t.Errorf("%s: exported at fix_pos %d, the result had %d", pt.Tensor, pt.FixPos, res.Plan.Points[i].FixPos)
+		}
+	}
+	saturated := 0
+	ew := ex.Plan.Point(w.Tensor)
+	for i, v := range scaled.F32 {
+		want := math.Max(QMin, math.Min(QMax, math.Round(math.Ldexp(float64(v), ew.FixPos))))
+		if float64(ew.Q[i]) != want {
+			t.Fatalf("%s[%d] = %d, want %v", w.Tensor, i, ew.Q[i], want)
+		}
+		if want == QMin || want == QMax {
+			saturated++
+		}
+	}
+	if saturated == 0 {
+		t.Error("tripled weights never saturate at the kept fix_pos: the test proves nothing")
+	}
+	if res.Prepared.Graph.Initializers[w.Tensor] != old || res.Plan.Point(w.Tensor).Q[0] != w.Q[0] {
+		t.Error("Export modified the result it started from")
+	}
+	fresh := withOwnInitializers(res.Prepared)
+	fresh.Graph.Initializers[w.Tensor] = scaled
+	re, err := Quantize(ctx, fresh, src(), Config{CalibSize: 40}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if re.Plan.Point(w.Tensor).FixPos == ew.FixPos {
+		t.Errorf("a fresh quantization keeps fix_pos %d too: the test proves nothing", ew.FixPos)
+	}
+	if _, err := res.Export(ctx, map[string]*tensor.Tensor{"nope": scaled}, src(), nil); err == nil {
+		t.Error("exporting an unknown initializer: no error")
+	}
+	if _, err := res.Export(ctx, map[string]*tensor.Tensor{w.Tensor: tensor.MustNew(tensor.Float32, 2)}, src(), nil); err == nil {
+		t.Error("exporting a wrongly shaped initializer: no error")
+	}
+}

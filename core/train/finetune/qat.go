@@ -91,6 +91,9 @@ type QATResult struct {
 	// Result is the export: the trained model quantized by core/quant.
 	*quant.Result
 	Epochs []EpochReport
+	// Frozen is the quantization the last epoch trained with (and the
+	// export kept).
+	Frozen *train.Spec
 }
 
 // QAT is quantization-aware training: m is prepared and quantized by
@@ -192,7 +195,7 @@ func QAT(ctx context.Context, m *graph.Model, data train.Samples, calib quant.Ba
 	if err != nil {
 		return nil, err
 	}
-	out.Result = final
+	out.Result, out.Frozen = final, spec
 	return out, nil
 }
 
