@@ -31,6 +31,28 @@
 // rare ties, which matters for training not at all; everything exported
 // is re-quantized and simulated by core/quant.
 //
-// The package imports neither core/quant nor anything platform-specific:
-// core/train/finetune joins it to the quantizer.
+// # AdaQuant (adaquant.go)
+//
+// Layer by layer in graph order, each quantized Conv/Gemm/MatMul (with its
+// fused activation) is cut out as a model of its own and its weights and
+// bias are trained with Adam to minimise the MSE between its quantized
+// output and the float model's output on the calibration samples. Its
+// input comes from the quantized model whose earlier layers are already
+// fine-tuned, so errors do not compound. Two paused forward passes per
+// calibration batch (State: the float model and the quantized one) are
+// advanced from layer to layer, so each node runs once per pass in all and
+// only the frontier values plus one layer's inputs and targets are held.
+// Sampling is seeded (math/rand/v2 PCG), every kernel is deterministic,
+// so a seed gives the same weights bit for bit. The best parameters seen
+// (whole-set MSE checked every tenth of the iterations) are kept, and a
+// layer that does not improve keeps its PTQ values. core/quant runs it
+// (Config.FastFinetune) and re-calibrates afterwards.
+//
+// # QAT (qat.go)
+//
+// TrainEpoch trains a Net with softmax cross-entropy on labelled Samples;
+// core/train/finetune wraps it into quantization-aware training between
+// core/quant's calibration and export.
+//
+// The package imports neither core/quant nor anything platform-specific.
 package train
