@@ -187,3 +187,7 @@ type mbNode struct {
 	name, op string
 	attrs    []*graph.Attr
 }
+
+type tensorT = tensor.Tensor
+
+func tensorOf(v []float32, shape ...int) *tensor.Tensor { return tensor.FromFloat32(v, shape...) }

@@ -8,7 +8,8 @@ type Optimizer interface {
 	Step(params []*Param, lr func(*Param) float64)
 }
 
-// Adam is Kingma & Ba's Adam with bias correction. Zero Beta1, Beta2 and
+// Adam is Kingma & Ba's Adam with bias correction, in PyTorch's form:
+// w -= lr·m̂/(√v̂ + ε). Zero Beta1, Beta2 and
 // Eps mean 0.9, 0.999 and 1e-8. State is kept per parameter.
 type Adam struct {
 	Beta1, Beta2, Eps float64
@@ -39,13 +40,14 @@ func (a *Adam) Step(params []*Param, lr func(*Param) float64) {
 		}
 		a.t[p]++
 		t := float64(a.t[p])
-		step := lr(p) * math.Sqrt(1-math.Pow(b2, t)) / (1 - math.Pow(b1, t))
+		c1, c2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
+		r := lr(p)
 		for i, g := range p.G {
 			gf := float64(g)
 			mi := b1*float64(m[i]) + (1-b1)*gf
 			vi := b2*float64(v[i]) + (1-b2)*gf*gf
 			m[i], v[i] = float32(mi), float32(vi)
-			p.W[i] -= float32(step * mi / (math.Sqrt(vi) + eps))
+			p.W[i] -= float32(r * (mi / c1) / (math.Sqrt(vi/c2) + eps))
 		}
 	}
 }
