@@ -6,7 +6,7 @@ export NODE_PATH := $(FIXQ_CACHE)/node/node_modules
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-ptq ocr-fidelity clean
+.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-browser bench-ptq ocr-fidelity clean
 
 # Front ends: the browser module, the UI (make demo, make site), the Worker.
 -include scripts/module/Makefile.inc
@@ -66,7 +66,11 @@ bench:
 	go test ./core/ops -run '^$$' -bench 'Conv|Sgemm' -benchtime=20x
 	go test ./dpu -run '^$$' -bench Int8Conv -benchtime 20x
 
-# Evidence runs (not part of make test): PTQ timing vs PyTorch, PaddleOCR fidelity.
+# Evidence runs (not part of make test): browser vs native timing, PTQ timing vs
+# PyTorch, PaddleOCR fidelity.
+bench-browser:
+	scripts/bench-browser.sh
+
 bench-ptq:
 	scripts/bench-ptq.sh
 
