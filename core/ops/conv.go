@@ -16,8 +16,9 @@ var nnColBudget = 1 << 22
 // dilations, pads and auto_pad.
 //
 // Paths: when each output channel reads one input channel (depthwise), a
-// direct loop, on a padded copy of the plane with one axpy per tap where
-// the window allows (nnFlatOK), row by row otherwise; otherwise a GEMM of
+// dot product per output over a zero-padded copy of the plane (nnDwRow),
+// for the whole plane at once (nnFlatOK) or row by row (nnRowsOK), or a
+// direct loop of axpys for 3-D and wide-stride windows; otherwise a GEMM of
 // W by X's im2col matrix, which sgemm packs straight from X (convImB), or
 // by X itself for 1x1 stride-1 unpadded kernels. A group with a single
 // output channel builds the im2col matrix and takes sgemm's GEMV path.
@@ -115,7 +116,55 @@ func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 		*mat, *im = sgemmMat{}, convImB{}
 		return []*tensor.Tensor{y}, nil
 	}
-	// Start from the bias (or zero): every other path accumulates into Y.
+	if cg == 1 && (nnFlatOK(&win) || nnRowsOK(&win)) {
+		// Depthwise on a zero-padded copy of each input plane: each output
+		// is bias + the sum of its taps (from 0, in tap order), over the
+		// whole plane at once when the window allows (nnFlatOK: outputs at
+		// the padded row pitch, the extra columns dropped), row by row
+		// otherwise.
+		hp, wp := win.in[1]+win.padB[1]+win.padE[1], win.in[2]+win.padB[2]+win.padE[2]
+		flat := nnFlatOK(&win)
+		flatLen := 0
+		if flat {
+			flatLen = (win.out[1]-1)*wp + win.out[2]
+		}
+		buf := c.nnCol(hp*wp + flatLen)
+		xp, acc := buf[:hp*wp], buf[hp*wp:]
+		off := c.nnInts(kvol)
+		for kh := 0; kh < win.k[1]; kh++ {
+			for kw := 0; kw < win.k[2]; kw++ {
+				off[kh*win.k[2]+kw] = kh*win.dil[1]*wp + kw*win.dil[2]
+			}
+		}
+		var taps nnTaps
+		taps.setTaps(off)
+		ow, sh, sw := win.out[2], win.stride[1], win.stride[2]
+		for b := 0; b < batch; b++ {
+			for ci := 0; ci < chans; ci++ {
+				nnPadPlane(xp, x.F32[(b*chans+ci)*inVol:(b*chans+ci+1)*inVol], &win)
+				for m := ci * mg; m < (ci+1)*mg; m++ {
+					var bv float32
+					if bias != nil {
+						bv = bias[m]
+					}
+					wk := w.F32[m*kvol : (m+1)*kvol]
+					ym := y.F32[(b*outChans+m)*outVol : (b*outChans+m+1)*outVol]
+					if flat {
+						nnDwRow(acc, xp, sw, wk, taps, bv)
+						for oh := 0; oh < win.out[1]; oh++ {
+							copy(ym[oh*ow:(oh+1)*ow], acc[oh*wp:oh*wp+ow])
+						}
+						continue
+					}
+					for oh := 0; oh < win.out[1]; oh++ {
+						nnDwRow(ym[oh*ow:(oh+1)*ow], xp[oh*sh*wp:], sw, wk, taps, bv)
+					}
+				}
+			}
+		}
+		return []*tensor.Tensor{y}, nil
+	}
+	// Start from the bias (or zero): the remaining paths accumulate into Y.
 	for b := 0; b < batch; b++ {
 		for m := 0; m < outChans; m++ {
 			plane := y.F32[(b*outChans+m)*outVol : (b*outChans+m+1)*outVol]
@@ -127,21 +176,6 @@ func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 				plane[i] = v
 			}
 		}
-	}
-	if cg == 1 && nnFlatOK(&win) {
-		hp, wp := win.in[1]+win.padB[1]+win.padE[1], win.in[2]+win.padB[2]+win.padE[2]
-		flatLen := (win.out[1]-1)*wp + win.out[2]
-		buf := c.nnCol(hp*wp + flatLen)
-		for b := 0; b < batch; b++ {
-			for ci := 0; ci < chans; ci++ {
-				nnPadPlane(buf[:hp*wp], x.F32[(b*chans+ci)*inVol:(b*chans+ci+1)*inVol], &win)
-				for m := ci * mg; m < (ci+1)*mg; m++ {
-					nnConvFlat(y.F32[(b*outChans+m)*outVol:(b*outChans+m+1)*outVol], buf[:hp*wp],
-						buf[hp*wp:], w.F32[m*kvol:(m+1)*kvol], &win)
-				}
-			}
-		}
-		return []*tensor.Tensor{y}, nil
 	}
 	if cg == 1 {
 		for b := 0; b < batch; b++ {
@@ -285,18 +319,25 @@ func nnConvDirect(y, x, wk []float32, w *nnWindow) {
 // The flat depthwise path: the input plane is copied into a zero-padded
 // buffer of row pitch wp, where the tap (kh, kw) of output (oh, ow) is at
 // stride*(oh*wp + ow) + kh*dil_h*wp + kw*dil_w. Computing outputs at the
-// same pitch makes every tap one long axpy over the whole plane (the
-// columns past out[2] in each row are computed and dropped).
+// same pitch makes every output one dot product at a fixed stride over the
+// whole plane (the columns past out[2] in each row are computed and
+// dropped).
 
 // nnFlatOK reports whether the window suits the flat path: 1-D or 2-D,
 // one stride for both axes (unless there is a single output row), stride
-// 1 or 2 (which have vector axpys).
+// 1 or 2 (which have vector loops).
 func nnFlatOK(w *nnWindow) bool {
 	if w.in[0] != 1 || w.k[0] != 1 || w.out[0] != 1 {
 		return false
 	}
 	s := w.stride[2]
 	return (s == 1 || s == 2) && (w.out[1] == 1 || w.stride[1] == s)
+}
+
+// nnRowsOK reports whether the window suits the row-by-row depthwise path
+// on the padded plane: 1-D or 2-D, width stride 1 or 2, any height stride.
+func nnRowsOK(w *nnWindow) bool {
+	return w.in[0] == 1 && w.k[0] == 1 && w.out[0] == 1 && (w.stride[2] == 1 || w.stride[2] == 2)
 }
 
 // nnPadPlane copies the plane x (in[1] x in[2]) into the middle of buf
@@ -311,34 +352,6 @@ func nnPadPlane(buf, x []float32, w *nnWindow) {
 		clear(row[w.padB[2]+w.in[2]:])
 	}
 	clear(buf[(w.padB[1]+w.in[1])*wp:])
-}
-
-// nnConvFlat adds to y (one output plane) the depthwise window sums of
-// the padded plane xp, using acc (out rows at pitch wp) as work space.
-func nnConvFlat(y, xp, acc, wk []float32, w *nnWindow) {
-	wp := w.in[2] + w.padB[2] + w.padE[2]
-	clear(acc)
-	s := w.stride[2]
-	n := len(acc)
-	for kh := 0; kh < w.k[1]; kh++ {
-		for kw := 0; kw < w.k[2]; kw++ {
-			off := kh*w.dil[1]*wp + kw*w.dil[2]
-			wv := wk[kh*w.k[2]+kw]
-			if s == 1 {
-				nnAxpy(acc, xp[off:off+n], wv)
-			} else {
-				nnAxpyStride2(acc, xp[off:], wv)
-			}
-		}
-	}
-	ow := w.out[2]
-	for oh := 0; oh < w.out[1]; oh++ {
-		yr := y[oh*ow : (oh+1)*ow]
-		ar := acc[oh*wp : oh*wp+ow]
-		for i := range yr {
-			yr[i] += ar[i]
-		}
-	}
 }
 
 // convImB is the im2col matrix of one group of X as an sgemm operand:

@@ -62,5 +62,34 @@ func init() {
 		nnCopy16Taps = nnCopy16TapsAVX2
 		nnGather16x2Taps = nnGather16x2TapsAVX2
 		nnPackRows16 = nnPackRows16AVX2
+		nnDwRow = nnDwRowAVX2
+	}
+}
+
+//go:noescape
+func nnDwRowKern(dst *float32, n int, src *float32, s int, w *float32, offs *int, ntaps int, bias float32)
+
+func nnDwRowAVX2(dst, src []float32, s int, w []float32, taps nnTaps, bias float32) {
+	n, nt := len(dst), len(taps.off)
+	if n == 0 {
+		return
+	}
+	if nt == 0 || len(w) < nt || (s != 1 && s != 2) || taps.off[0] < 0 {
+		nnDwRowGo(dst, src, s, w, taps, bias)
+		return
+	}
+	last := taps.off[nt-1]
+	_ = src[s*(n-1)+last]
+	// Vector blocks of 8 outputs; a stride-2 block reads one value past
+	// its last tap, so it must end before src does.
+	k := n / 8 * 8
+	for k > 0 && s*(k-8)+last+8*s-1 >= len(src) {
+		k -= 8
+	}
+	if k > 0 {
+		nnDwRowKern(&dst[0], k, &src[0], s, &w[0], &taps.off[0], nt, bias)
+	}
+	if k < n {
+		nnDwRowGo(dst[k:], src[s*k:], s, w, taps, bias)
 	}
 }

@@ -83,3 +83,154 @@ panels:
 	JNZ     rows
 	VZEROUPPER
 	RET
+
+// func nnDwRowKern(dst *float32, n int, src *float32, s int, w *float32, offs *int, ntaps int, bias float32)
+// dst[i] = bias + sum over t of w[t]*src[s*i+offs[t]], summed from 0 in
+// order of t (multiply, then add), for i < n; n a multiple of 8, s 1 or
+// 2, ntaps >= 1. Stride 2 reads src[s*i+offs[t]+1] of the last i too.
+TEXT ·nnDwRowKern(SB), NOSPLIT, $0-60
+	MOVQ         dst+0(FP), DI
+	MOVQ         n+8(FP), CX
+	MOVQ         src+16(FP), SI
+	MOVQ         s+24(FP), DX
+	MOVQ         w+32(FP), R8
+	MOVQ         offs+40(FP), R9
+	MOVQ         ntaps+48(FP), R10
+	VBROADCASTSS bias+56(FP), Y15
+	CMPQ         DX, $2
+	JEQ          s2x16
+
+s1x32:
+	CMPQ   CX, $32
+	JLT    s1x8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   R8, R11
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+
+s1x32tap:
+	VBROADCASTSS (R11), Y4
+	MOVQ         (R12), AX
+	LEAQ         (SI)(AX*4), BX
+	VMULPS       (BX), Y4, Y5
+	VADDPS       Y5, Y0, Y0
+	VMULPS       32(BX), Y4, Y6
+	VADDPS       Y6, Y1, Y1
+	VMULPS       64(BX), Y4, Y7
+	VADDPS       Y7, Y2, Y2
+	VMULPS       96(BX), Y4, Y8
+	VADDPS       Y8, Y3, Y3
+	ADDQ         $4, R11
+	ADDQ         $8, R12
+	DECQ         R13
+	JNZ          s1x32tap
+	VADDPS       Y15, Y0, Y0
+	VADDPS       Y15, Y1, Y1
+	VADDPS       Y15, Y2, Y2
+	VADDPS       Y15, Y3, Y3
+	VMOVUPS      Y0, (DI)
+	VMOVUPS      Y1, 32(DI)
+	VMOVUPS      Y2, 64(DI)
+	VMOVUPS      Y3, 96(DI)
+	ADDQ         $128, DI
+	ADDQ         $128, SI
+	SUBQ         $32, CX
+	JMP          s1x32
+
+s1x8:
+	CMPQ   CX, $8
+	JLT    done
+	VXORPS Y0, Y0, Y0
+	MOVQ   R8, R11
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+
+s1x8tap:
+	VBROADCASTSS (R11), Y4
+	MOVQ         (R12), AX
+	VMULPS       (SI)(AX*4), Y4, Y5
+	VADDPS       Y5, Y0, Y0
+	ADDQ         $4, R11
+	ADDQ         $8, R12
+	DECQ         R13
+	JNZ          s1x8tap
+	VADDPS       Y15, Y0, Y0
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	SUBQ         $8, CX
+	JMP          s1x8
+
+s2x16:
+	CMPQ   CX, $16
+	JLT    s2x8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   R8, R11
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+
+s2x16tap:
+	VBROADCASTSS (R11), Y4
+	MOVQ         (R12), AX
+	LEAQ         (SI)(AX*4), BX
+	VMOVUPS      (BX), Y5
+	VMOVUPS      32(BX), Y6
+	VSHUFPS      $0x88, Y6, Y5, Y5
+	VPERMPD      $0xD8, Y5, Y5
+	VMULPS       Y5, Y4, Y5
+	VADDPS       Y5, Y0, Y0
+	VMOVUPS      64(BX), Y6
+	VMOVUPS      96(BX), Y7
+	VSHUFPS      $0x88, Y7, Y6, Y6
+	VPERMPD      $0xD8, Y6, Y6
+	VMULPS       Y6, Y4, Y6
+	VADDPS       Y6, Y1, Y1
+	ADDQ         $4, R11
+	ADDQ         $8, R12
+	DECQ         R13
+	JNZ          s2x16tap
+	VADDPS       Y15, Y0, Y0
+	VADDPS       Y15, Y1, Y1
+	VMOVUPS      Y0, (DI)
+	VMOVUPS      Y1, 32(DI)
+	ADDQ         $64, DI
+	ADDQ         $128, SI
+	SUBQ         $16, CX
+	JMP          s2x16
+
+s2x8:
+	CMPQ   CX, $8
+	JLT    done
+	VXORPS Y0, Y0, Y0
+	MOVQ   R8, R11
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+
+s2x8tap:
+	VBROADCASTSS (R11), Y4
+	MOVQ         (R12), AX
+	LEAQ         (SI)(AX*4), BX
+	VMOVUPS      (BX), Y5
+	VMOVUPS      32(BX), Y6
+	VSHUFPS      $0x88, Y6, Y5, Y5
+	VPERMPD      $0xD8, Y5, Y5
+	VMULPS       Y5, Y4, Y5
+	VADDPS       Y5, Y0, Y0
+	ADDQ         $4, R11
+	ADDQ         $8, R12
+	DECQ         R13
+	JNZ          s2x8tap
+	VADDPS       Y15, Y0, Y0
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, DI
+	ADDQ         $64, SI
+	SUBQ         $8, CX
+	JMP          s2x8
+
+done:
+	VZEROUPPER
+	RET
