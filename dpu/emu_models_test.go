@@ -14,6 +14,7 @@ import (
 	"fixq/core/onnx"
 	"fixq/core/quant"
 	"fixq/core/tensor"
+	"fixq/internal/fmnist"
 	"fixq/internal/testassets"
 )
 
@@ -207,7 +208,7 @@ func loadTestModel(t *testing.T, path string) *graph.Model {
 func quantizeFMNIST(t *testing.T, model string) (*quant.Result, *dataset.Images) {
 	t.Helper()
 	m := loadTestModel(t, filepath.Join("..", "testdata", "models", model))
-	train, _ := testassets.FashionMNIST(t, "train")
+	train, _ := fmnist.Load(t, "train")
 	in := m.Graph.Inputs[0].Name
 	norm := dataset.Norm{Mean: 0.5, Std: 0.5}
 	var cal []map[string]*tensor.Tensor
@@ -222,7 +223,7 @@ func quantizeFMNIST(t *testing.T, model string) (*quant.Result, *dataset.Images)
 	if err != nil {
 		t.Fatal(err)
 	}
-	test, _ := testassets.FashionMNIST(t, "t10k")
+	test, _ := fmnist.Load(t, "t10k")
 	return res, test
 }
 

@@ -10,14 +10,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"fixq/internal/testassets"
+	"fixq/internal/fmnist"
 )
 
 // writeFMNIST writes n Fashion-MNIST test images as PNGs: flat into dir
 // (labelled=false) or as an ImageFolder dir/<label>/<i>.png.
 func writeFMNIST(t *testing.T, dir string, n int, labelled bool) {
 	t.Helper()
-	imgs, labels := testassets.FashionMNIST(t, "t10k")
+	imgs, labels := fmnist.Load(t, "t10k")
 	for i := 0; i < n; i++ {
 		g := image.NewGray(image.Rect(0, 0, imgs.W, imgs.H))
 		copy(g.Pix, imgs.Image(i))

@@ -11,7 +11,7 @@ import (
 	"fixq/core/npy"
 	"fixq/core/onnx"
 	"fixq/core/tensor"
-	"fixq/internal/testassets"
+	"fixq/internal/fmnist"
 )
 
 // TestTrainedModelsMatchPyTorch runs the models trained by
@@ -34,7 +34,7 @@ func TestTrainedModelsMatchPyTorch(t *testing.T) {
 		return x
 	}
 	x := read("../../testdata/fmnist_test64.npy")
-	imgs, labels := testassets.FashionMNIST(t, "t10k")
+	imgs, labels := fmnist.Load(t, "t10k")
 	for _, c := range []struct {
 		name    string
 		correct int

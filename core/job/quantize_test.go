@@ -16,14 +16,14 @@ import (
 	"fixq/core/onnx"
 	"fixq/core/prep"
 	"fixq/core/tensor"
-	"fixq/internal/testassets"
+	"fixq/internal/fmnist"
 )
 
 // fmnistPNGs encodes the first n Fashion-MNIST training images as PNG
 // files named calib/<i>.png.
 func fmnistPNGs(t *testing.T, n int) map[string][]byte {
 	t.Helper()
-	imgs, _ := testassets.FashionMNIST(t, "train")
+	imgs, _ := fmnist.Load(t, "train")
 	out := map[string][]byte{}
 	for i := 0; i < n; i++ {
 		g := image.NewGray(image.Rect(0, 0, imgs.W, imgs.H))

@@ -1,4 +1,6 @@
-package testassets
+// Package fmnist reads Debian's Fashion-MNIST for tests (a separate
+// package from testassets so core/dataset's own tests can use testassets).
+package fmnist
 
 import (
 	"compress/gzip"
@@ -7,18 +9,19 @@ import (
 	"testing"
 
 	"fixq/core/dataset"
+	"fixq/internal/testassets"
 )
 
-// FashionMNISTDir is where Debian's dataset-fashion-mnist puts the files.
-const FashionMNISTDir = "/usr/share/datasets/fashion-mnist"
+// Dir is where Debian's dataset-fashion-mnist puts the files.
+const Dir = "/usr/share/datasets/fashion-mnist"
 
-// FashionMNIST reads one split ("train" or "t10k") of Fashion-MNIST:
+// Load reads one split ("train" or "t10k") of Fashion-MNIST:
 // images and labels, failing (CI) or skipping when the data set is
 // missing.
-func FashionMNIST(t testing.TB, split string) (*dataset.Images, []uint8) {
+func Load(t testing.TB, split string) (*dataset.Images, []uint8) {
 	t.Helper()
 	open := func(name string) *gzip.Reader {
-		f, err := os.Open(Require(t, filepath.Join(FashionMNISTDir, name)))
+		f, err := os.Open(testassets.Require(t, filepath.Join(Dir, name)))
 		if err != nil {
 			t.Fatal(err)
 		}
