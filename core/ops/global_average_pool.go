@@ -48,11 +48,7 @@ func nnGlobalPool(c *Ctx, n *graph.Node, in []*tensor.Tensor, max bool) ([]*tens
 			y.F32[p] = m
 			continue
 		}
-		var s float64
-		for _, v := range plane {
-			s += float64(v)
-		}
-		y.F32[p] = float32(s / float64(vol))
+		y.F32[p] = float32(nnSum64(plane) / float64(vol))
 	}
 	return []*tensor.Tensor{y}, nil
 }

@@ -59,3 +59,36 @@ func TestNNDwRowMatchesRef(t *testing.T) {
 		}
 	}
 }
+
+// TestNNSum64Order: nnSum64 (and its assembly version) adds in exactly the
+// documented order, written out here as a plain loop, for lengths around
+// the 16-value blocks and values whose float64 sum does round.
+func TestNNSum64Order(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 100, 576, 1001} {
+		x := make([]float32, n)
+		for i := range x {
+			// Magnitudes 2^-40 .. 2^40: the float64 partial sums round.
+			x[i] = float32(math.Ldexp(r.NormFloat64(), r.IntN(80)-40))
+		}
+		lanes := make([]float64, 16)
+		nb := n / 16 * 16
+		for i := 0; i < nb; i++ {
+			lanes[i%16] = lanes[i%16] + float64(x[i])
+		}
+		for _, w := range []int{8, 4, 2, 1} {
+			for l := 0; l < w; l++ {
+				lanes[l] = lanes[l] + lanes[l+w]
+			}
+		}
+		want := lanes[0]
+		for _, v := range x[nb:] {
+			want = want + float64(v)
+		}
+		for name, f := range map[string]func([]float32) float64{"go": nnSum64Go, "best": nnSum64} {
+			if got := f(x); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%s n=%d: %v, want %v", name, n, got, want)
+			}
+		}
+	}
+}

@@ -63,6 +63,9 @@ func init() {
 		nnGather16x2Taps = nnGather16x2TapsAVX2
 		nnPackRows16 = nnPackRows16AVX2
 		nnDwRow = nnDwRowAVX2
+		nnSum64 = nnSum64AVX2
+		nnMaxRow = func(dst, src []float32, s int) { nnPoolRowAVX2(nnMaxRowKern, nnMaxRowGo, dst, src, s) }
+		nnSumRow = func(dst, src []float32, s int) { nnPoolRowAVX2(nnSumRowKern, nnSumRowGo, dst, src, s) }
 	}
 }
 
@@ -91,5 +94,52 @@ func nnDwRowAVX2(dst, src []float32, s int, w []float32, taps nnTaps, bias float
 	}
 	if k < n {
 		nnDwRowGo(dst[k:], src[s*k:], s, w, taps, bias)
+	}
+}
+
+//go:noescape
+func nnSum64Kern(x *float32, blocks int) float64
+
+func nnSum64AVX2(x []float32) float64 {
+	nb := len(x) / 16
+	var s float64
+	if nb > 0 {
+		_ = x[16*nb-1]
+		s = nnSum64Kern(&x[0], nb)
+	}
+	for _, v := range x[16*nb:] {
+		s += float64(v)
+	}
+	return s
+}
+
+//go:noescape
+func nnMaxRowKern(dst, src *float32, n, s int)
+
+//go:noescape
+func nnSumRowKern(dst, src *float32, n, s int)
+
+// nnPoolRowAVX2 runs kern on the whole blocks of 8 outputs that stay
+// inside src (a stride-2 block reads one value past its last input) and
+// the Go loop on the rest.
+func nnPoolRowAVX2(kern func(dst, src *float32, n, s int), rest func(dst, src []float32, s int), dst, src []float32, s int) {
+	n := len(dst)
+	if n == 0 {
+		return
+	}
+	if s != 1 && s != 2 {
+		rest(dst, src, s)
+		return
+	}
+	_ = src[s*(n-1)]
+	k := n / 8 * 8
+	for k > 0 && s*(k-8)+8*s-1 >= len(src) {
+		k -= 8
+	}
+	if k > 0 {
+		kern(&dst[0], &src[0], k, s)
+	}
+	if k < n {
+		rest(dst[k:], src[s*k:], s)
 	}
 }

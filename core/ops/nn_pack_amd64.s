@@ -2,6 +2,39 @@
 
 #include "textflag.h"
 
+// Pool rows: dst[i] = OP(src[s*i], dst[i]) for i < n (a multiple of 8),
+// s 1 or 2. VMAXPS mem, v, v is (v > dst) ? v : dst, nnMaxRow's rule.
+#define POOL_ROW(OP) \
+	MOVQ dst+0(FP), DI; \
+	MOVQ src+8(FP), SI; \
+	MOVQ n+16(FP), CX; \
+	MOVQ s+24(FP), DX; \
+	CMPQ DX, $2; \
+	JEQ  stride2; \
+stride1:; \
+	VMOVUPS (SI), Y1; \
+	OP      (DI), Y1, Y1; \
+	VMOVUPS Y1, (DI); \
+	ADDQ    $32, SI; \
+	ADDQ    $32, DI; \
+	SUBQ    $8, CX; \
+	JNZ     stride1; \
+	VZEROUPPER; \
+	RET; \
+stride2:; \
+	VMOVUPS (SI), Y1; \
+	VMOVUPS 32(SI), Y2; \
+	VSHUFPS $0x88, Y2, Y1, Y1; \
+	VPERMPD $0xD8, Y1, Y1; \
+	OP      (DI), Y1, Y1; \
+	VMOVUPS Y1, (DI); \
+	ADDQ    $64, SI; \
+	ADDQ    $32, DI; \
+	SUBQ    $8, CX; \
+	JNZ     stride2; \
+	VZEROUPPER; \
+	RET
+
 // func nnCopy16TapsKern(dst, src *float32, taps *int, n int)
 // dst[16*i+j] = src[taps[i]+j], j < 16, i < n (n >= 1).
 TEXT ·nnCopy16TapsKern(SB), NOSPLIT, $0-32
@@ -234,3 +267,45 @@ s2x8tap:
 done:
 	VZEROUPPER
 	RET
+
+// func nnSum64Kern(x *float32, blocks int) float64
+// The float64 sum of x[0 : 16*blocks] in nnSum64's order: 16 lanes
+// (Y0..Y3, four each), combined l += l+8, l+4, l+2, l+1. blocks >= 1.
+TEXT ·nnSum64Kern(SB), NOSPLIT, $0-24
+	MOVQ   x+0(FP), SI
+	MOVQ   blocks+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+loop:
+	VCVTPS2PD    (SI), Y4
+	VCVTPS2PD    16(SI), Y5
+	VCVTPS2PD    32(SI), Y6
+	VCVTPS2PD    48(SI), Y7
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VADDPD       Y7, Y3, Y3
+	ADDQ         $64, SI
+	DECQ         CX
+	JNZ          loop
+	VADDPD       Y2, Y0, Y0          // lanes 0-7 += 8-15
+	VADDPD       Y3, Y1, Y1
+	VADDPD       Y1, Y0, Y0          // lanes 0-3 += 4-7
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0          // lanes 0-1 += 2-3
+	VUNPCKHPD    X0, X0, X1
+	VADDSD       X1, X0, X0          // lane 0 += 1
+	VMOVSD       X0, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func nnMaxRowKern(dst, src *float32, n, s int)
+TEXT ·nnMaxRowKern(SB), NOSPLIT, $0-32
+	POOL_ROW(VMAXPS)
+
+// func nnSumRowKern(dst, src *float32, n, s int)
+TEXT ·nnSumRowKern(SB), NOSPLIT, $0-32
+	POOL_ROW(VADDPS)

@@ -3,6 +3,7 @@
 package ops
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -55,6 +56,35 @@ func TestNNPackAVX2MatchesGo(t *testing.T) {
 		for i := range want {
 			if got[i] != want[i] && !(got[i] != got[i] && want[i] != want[i]) {
 				t.Fatalf("rows kc=%d np=%d ldb=%d: dst[%d] = %v, want %v", kc, np, ldb, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestNNPoolRowAVX2MatchesGo: the vector pool rows keep the scalar rule
+// bit for bit (NaN never wins a max, the first of ±0 stays), strides 1
+// and 2, blocks that end at the last readable value.
+func TestNNPoolRowAVX2MatchesGo(t *testing.T) {
+	if !nnHasAVX2FMA() {
+		t.Skip("CPU lacks AVX2")
+	}
+	for it := 0; it < 400; it++ {
+		s := 1 + it%2
+		n := it % 70
+		src := ewData(s*n+it%3+1, uint32(it))
+		init := ewData(n, uint32(it+1000))
+		for _, f := range []struct {
+			name      string
+			asm, pure func(dst, src []float32, s int)
+		}{{"max", nnMaxRow, nnMaxRowGo}, {"sum", nnSumRow, nnSumRowGo}} {
+			got := append(append([]float32(nil), init...), 7)
+			want := append(append([]float32(nil), init...), 7)
+			f.asm(got[:n], src, s)
+			f.pure(want[:n], src, s)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s n=%d s=%d: dst[%d] = %v, want %v", f.name, n, s, i, got[i], want[i])
+				}
 			}
 		}
 	}

@@ -76,16 +76,13 @@ func nnPoolPlanes(y, x []float32, planes int, w *nnWindow, max bool) {
 						for kw := 0; kw < w.k[2]; kw++ {
 							off := kw*w.dil[2] - w.padB[2]
 							lo, hi := nnValidRange(ow, s, off, w.in[2])
+							if lo >= hi {
+								continue
+							}
 							if max {
-								for o := lo; o < hi; o++ {
-									if v := src[o*s+off]; v > yr[o] {
-										yr[o] = v
-									}
-								}
+								nnMaxRow(yr[lo:hi], src[lo*s+off:], s)
 							} else {
-								for o := lo; o < hi; o++ {
-									yr[o] += src[o*s+off]
-								}
+								nnSumRow(yr[lo:hi], src[lo*s+off:], s)
 							}
 						}
 					}
