@@ -123,7 +123,9 @@ func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 		// the padded row pitch, the extra columns dropped), row by row
 		// otherwise.
 		hp, wp := win.in[1]+win.padB[1]+win.padE[1], win.in[2]+win.padB[2]+win.padE[2]
-		flat := nnFlatOK(&win)
+		// Flat computes out[2] of every wp outputs: at stride 2 half are
+		// dropped, so rows are cheaper unless they are very short.
+		flat := nnFlatOK(&win) && (win.stride[2] == 1 || win.out[2] < 8 || !nnRowsOK(&win))
 		flatLen := 0
 		if flat {
 			flatLen = (win.out[1]-1)*wp + win.out[2]
