@@ -47,10 +47,11 @@ unit:
 
 # The pure Go kernels (used on wasm) on amd64, and the kernels under wasm.
 unit-purego:
-	go test -count=1 -tags purego ./core/ops -run 'Sgemm|Axpy|Conv|Gemm|MatMul'
+	go test -count=1 -short -tags purego ./core/ops
 
 unit-wasm:
-	PATH="$$PATH:$$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 ./core/ops -run 'Axpy|TestConv|Sgemm|Gemm|MatMul|Pool|BatchNorm'
+	PATH="$$PATH:$$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 ./core/ops -run 'Axpy|TestConv|Sgemm|Gemm|MatMul|Pool|BatchNorm|Elementwise|EW'
+	PATH="$$PATH:$$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 -short ./core/engine
 
 # Short, bounded fuzzing of the decoders (seed corpus: real models).
 fuzz:
