@@ -1,8 +1,6 @@
 package ops
 
 import (
-	"math"
-
 	"fixq/core/graph"
 	"fixq/core/tensor"
 )
@@ -12,7 +10,7 @@ func logKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, er
 	return mathUnaryFloat(c, n, in, func(d, x []float32) {
 		x = x[:len(d)]
 		for i, v := range x {
-			d[i] = float32(math.Log(float64(v)))
+			d[i] = float32(portableLog(float64(v)))
 		}
 	}, "consumed_inputs")
 }

@@ -1,8 +1,6 @@
 package ops
 
 import (
-	"math"
-
 	"fixq/core/graph"
 	"fixq/core/tensor"
 )
@@ -12,7 +10,7 @@ func sigmoidKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor
 	return mathUnaryFloat(c, n, in, func(d, x []float32) {
 		x = x[:len(d)]
 		for i, v := range x {
-			d[i] = float32(1 / (1 + math.Exp(-float64(v))))
+			d[i] = float32(1 / (1 + portableExp(-float64(v))))
 		}
 	}, "consumed_inputs")
 }

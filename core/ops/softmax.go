@@ -1,8 +1,6 @@
 package ops
 
 import (
-	"math"
-
 	"fixq/core/graph"
 	"fixq/core/tensor"
 )
@@ -99,7 +97,7 @@ func softmaxRun(c *Ctx, n *graph.Node, in []*tensor.Tensor, log bool) ([]*tensor
 		for j := 0; j < size; j++ {
 			xr, dr := xo[j*inner:(j+1)*inner], do[j*inner:(j+1)*inner]
 			for i, v := range xr {
-				e := float32(math.Exp(float64(v - m[i])))
+				e := float32(portableExp(float64(v - m[i])))
 				s[i] += e
 				if log {
 					dr[i] = v - m[i]
@@ -112,7 +110,7 @@ func softmaxRun(c *Ctx, n *graph.Node, in []*tensor.Tensor, log bool) ([]*tensor
 			dr := do[j*inner : (j+1)*inner]
 			for i := range dr {
 				if log {
-					dr[i] -= float32(math.Log(float64(s[i])))
+					dr[i] -= float32(portableLog(float64(s[i])))
 				} else {
 					dr[i] /= s[i]
 				}
@@ -132,14 +130,14 @@ func softmaxRow(d, x []float32, log bool) {
 	}
 	var s float64
 	for i, v := range x {
-		e := math.Exp(float64(v - m))
+		e := portableExp(float64(v - m))
 		s += e
 		if !log {
 			d[i] = float32(e)
 		}
 	}
 	if log {
-		ls := float32(math.Log(s))
+		ls := float32(portableLog(s))
 		for i, v := range x {
 			d[i] = v - m - ls
 		}
