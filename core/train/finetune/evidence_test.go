@@ -43,7 +43,21 @@ func TestEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	all, err := test.BatchTensor(nil, 0, nTest, fmnistNorm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	floatPreds := predictions(t, fl.Run, input, output, all)
 	t.Logf("float: %.2f%%", top1(t, test, labels, input, output, nTest, fl.Run))
+	agreement := func(run func(context.Context, map[string]*tensor.Tensor) (map[string]*tensor.Tensor, error)) float64 {
+		same := 0
+		for i, p := range predictions(t, run, input, output, all) {
+			if p == floatPreds[i] {
+				same++
+			}
+		}
+		return 100 * float64(same) / nTest
+	}
 	for _, c := range []struct {
 		name string
 		cfg  quant.Config
@@ -63,7 +77,8 @@ func TestEvidence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: %.2f%% (quantize %v, fine-tuning %v)", c.name, top1(t, test, labels, input, output, nTest, sim.Run),
+		t.Logf("%s: %.2f%%, top-1 agrees with float on %.2f%% (quantize %v, fine-tuning %v)", c.name,
+			top1(t, test, labels, input, output, nTest, sim.Run), agreement(sim.Run),
 			took.Round(time.Millisecond), res.Timings.Finetune.Round(time.Millisecond))
 	}
 	epochs, nTrain := 2, 60000
@@ -86,7 +101,8 @@ func TestEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("QAT (CLE, %d epochs on %d images): %.2f%% (%v)", epochs, nTrain, top1(t, test, labels, input, output, nTest, sim.Run), time.Since(t0).Round(time.Second))
+	t.Logf("QAT (CLE, %d epochs on %d images): %.2f%%, agrees with float on %.2f%% (%v)", epochs, nTrain,
+		top1(t, test, labels, input, output, nTest, sim.Run), agreement(sim.Run), time.Since(t0).Round(time.Second))
 }
 
 // textLike draws n 3x48x192 "text lines" in batches of 10: light paper,

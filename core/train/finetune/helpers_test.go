@@ -121,3 +121,21 @@ func (s *idxSamples) Batch(ctx context.Context, idx []int) (map[string]*tensor.T
 	}
 	return map[string]*tensor.Tensor{s.input: x}, lab, nil
 }
+
+// predictions is the argmax of run's output for a batch of inputs.
+func predictions(t testing.TB, run func(context.Context, map[string]*tensor.Tensor) (map[string]*tensor.Tensor, error),
+	input, output string, x *tensor.Tensor) []int {
+	t.Helper()
+	out, err := run(context.Background(), map[string]*tensor.Tensor{input: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := out[output]
+	n := x.Shape[0]
+	k := len(y.F32) / n
+	p := make([]int, n)
+	for i := range p {
+		p[i] = dataset.ArgMax(y.F32[i*k : (i+1)*k])
+	}
+	return p
+}
