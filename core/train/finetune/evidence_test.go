@@ -24,7 +24,8 @@ import (
 // model) on the full Fashion-MNIST test set. Calibration: the first 100
 // training images in batches of 10; AdaQuant with its defaults and seed
 // 1; QAT on all 60000 training images (FIXQ_EPOCHS, default 2; batch 64,
-// Adam, lr 1e-4 cosine). FIXQ_NTRAIN limits the training set.
+// Adam, lr 1e-4 cosine), from the CLE model unless FIXQ_QAT_CLE=0.
+// FIXQ_NTRAIN limits the training set; FIXQ_ONLY_QAT skips the PTQ rows.
 func TestEvidence(t *testing.T) {
 	name := os.Getenv("FIXQ_EVIDENCE")
 	if name == "" {
@@ -58,7 +59,7 @@ func TestEvidence(t *testing.T) {
 		}
 		return 100 * float64(same) / nTest
 	}
-	for _, c := range []struct {
+	rows := []struct {
 		name string
 		cfg  quant.Config
 	}{
@@ -66,7 +67,11 @@ func TestEvidence(t *testing.T) {
 		{"PTQ+CLE", quant.Config{CLE: true}},
 		{"PTQ+CLE+AdaQuant", quant.Config{CLE: true, FastFinetune: true, Finetune: quant.FinetuneConfig{Seed: 1}}},
 		{"PTQ+AdaQuant", quant.Config{FastFinetune: true, Finetune: quant.FinetuneConfig{Seed: 1}}},
-	} {
+	}
+	if os.Getenv("FIXQ_ONLY_QAT") != "" {
+		rows = nil
+	}
+	for _, c := range rows {
 		t0 := time.Now()
 		res, err := quant.Quantize(ctx, m, calib(), c.cfg, nil)
 		if err != nil {
@@ -88,8 +93,9 @@ func TestEvidence(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("FIXQ_NTRAIN")); err == nil {
 		nTrain = v
 	}
+	qcfg := quant.Config{CLE: os.Getenv("FIXQ_QAT_CLE") != "0"}
 	t0 := time.Now()
-	res, err := QAT(ctx, m, &idxSamples{im: tr, labels: trl, input: input, n: nTrain}, calib(), quant.Config{CLE: true},
+	res, err := QAT(ctx, m, &idxSamples{im: tr, labels: trl, input: input, n: nTrain}, calib(), qcfg,
 		QATOptions{Epochs: epochs, Batch: 64, Seed: 1}, nil, func(e EpochReport) {
 			t.Logf("QAT epoch %d/%d: loss %.4f, train top-1 %.2f%%, %d fix_pos re-derived, frozen %v, %v", e.Epoch, e.Epochs, e.Loss,
 				100*float64(e.Correct)/float64(e.N), e.FixPosChanged, e.Frozen, e.Duration.Round(time.Second))
@@ -101,7 +107,7 @@ func TestEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("QAT (CLE, %d epochs on %d images): %.2f%%, agrees with float on %.2f%% (%v)", epochs, nTrain,
+	t.Logf("QAT (CLE %v, %d epochs on %d images): %.2f%%, agrees with float on %.2f%% (%v)", qcfg.CLE, epochs, nTrain,
 		top1(t, test, labels, input, output, nTest, sim.Run), agreement(sim.Run), time.Since(t0).Round(time.Second))
 }
 
