@@ -6,7 +6,7 @@ export NODE_PATH := $(FIXQ_CACHE)/node/node_modules
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-browser bench-ptq ocr-fidelity clean
+.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-browser bench-ptq ocr-fidelity evidence-finetune timing-adaquant-paddle clean
 
 # Front ends: the browser module, the UI (make demo, make site), the Worker.
 -include scripts/module/Makefile.inc
@@ -78,6 +78,13 @@ bench-ptq:
 ocr-fidelity:
 	/usr/bin/python3 scripts/ocr-fidelity/make_text_images.py /tmp/fixq-ocr
 	FIXQ_OCR_DIR=/tmp/fixq-ocr go test ./core/quant -run TestPaddleFidelity -v -timeout 60m
+
+# Opt-in evidence for AdaQuant/QAT (about 30 min) and AdaQuant timing on PaddleOCR cls.
+evidence-finetune:
+	FIXQ_EVIDENCE=mbv2_fmnist.onnx go test -run 'TestEvidence$$' -v -timeout 4h ./core/train/finetune
+
+timing-adaquant-paddle:
+	FIXQ_PADDLE=1 go test -run PaddleTiming -v ./core/train/finetune
 
 clean:
 	rm -rf bin build site
