@@ -278,35 +278,42 @@ func (in *inspector) convEngineMsgs(w window, ic, oc int, checkPads bool) []stri
 	return msgs
 }
 
-func (in *inspector) conv(n *graph.Node, nr *NodeReport) error {
+// convOperands reads what Conv and ConvTranspose share: input, weight and
+// output shapes and the group. ok is false when the node was already sent
+// to the CPU (not 2-D, or a non-constant weight).
+func (in *inspector) convOperands(n *graph.Node, nr *NodeReport) (xs, ws, ys []int, group int, ok bool, err error) {
 	if len(n.Inputs) < 2 {
-		return n.Errorf("want at least 2 inputs, have %d", len(n.Inputs))
+		return nil, nil, nil, 0, false, n.Errorf("want at least 2 inputs, have %d", len(n.Inputs))
 	}
-	xs, err := in.shape(n, n.Inputs[0])
-	if err != nil {
-		return err
+	if xs, err = in.shape(n, n.Inputs[0]); err != nil {
+		return nil, nil, nil, 0, false, err
 	}
-	ws, err := in.shape(n, n.Inputs[1])
-	if err != nil {
-		return err
+	if ws, err = in.shape(n, n.Inputs[1]); err != nil {
+		return nil, nil, nil, 0, false, err
 	}
 	if len(xs) != 4 || len(ws) != 4 {
-		in.cpu(nr, fmt.Sprintf("Conv with %d spatial dims is not supported (2-D only)", len(xs)-2))
-		return nil
+		in.cpu(nr, fmt.Sprintf("%s with %d spatial dims is not supported (2-D only)", n.OpType, len(xs)-2))
+		return nil, nil, nil, 0, false, nil
 	}
 	if !in.consts[n.Inputs[1]] {
-		in.cpu(nr, "Conv with a non-constant weight can't be assigned to DPU")
-		return nil
+		in.cpu(nr, n.OpType+" with a non-constant weight can't be assigned to DPU")
+		return nil, nil, nil, 0, false, nil
 	}
-	ys, err := in.shape(n, n.Outputs[0])
-	if err != nil {
-		return err
+	if ys, err = in.shape(n, n.Outputs[0]); err != nil {
+		return nil, nil, nil, 0, false, err
 	}
 	group64, err := n.AttrInt("group", 1)
 	if err != nil {
+		return nil, nil, nil, 0, false, err
+	}
+	return xs, ws, ys, int(group64), true, nil
+}
+
+func (in *inspector) conv(n *graph.Node, nr *NodeReport) error {
+	xs, ws, ys, group, ok, err := in.convOperands(n, nr)
+	if !ok || err != nil {
 		return err
 	}
-	group := int(group64)
 	N, ic, h, wd, _ := nchw(xs)
 	oc := ws[0]
 	win, err := readWindow(n, h, wd, ws[2], ws[3])
@@ -346,34 +353,10 @@ func (in *inspector) conv(n *graph.Node, nr *NodeReport) error {
 }
 
 func (in *inspector) convTranspose(n *graph.Node, nr *NodeReport) error {
-	if len(n.Inputs) < 2 {
-		return n.Errorf("want at least 2 inputs, have %d", len(n.Inputs))
-	}
-	xs, err := in.shape(n, n.Inputs[0])
-	if err != nil {
+	xs, ws, ys, group, ok, err := in.convOperands(n, nr)
+	if !ok || err != nil {
 		return err
 	}
-	ws, err := in.shape(n, n.Inputs[1])
-	if err != nil {
-		return err
-	}
-	if len(xs) != 4 || len(ws) != 4 {
-		in.cpu(nr, fmt.Sprintf("ConvTranspose with %d spatial dims is not supported (2-D only)", len(xs)-2))
-		return nil
-	}
-	if !in.consts[n.Inputs[1]] {
-		in.cpu(nr, "ConvTranspose with a non-constant weight can't be assigned to DPU")
-		return nil
-	}
-	ys, err := in.shape(n, n.Outputs[0])
-	if err != nil {
-		return err
-	}
-	group64, err := n.AttrInt("group", 1)
-	if err != nil {
-		return err
-	}
-	group := int(group64)
 	if op, err := n.AttrInts("output_padding", nil); err != nil {
 		return err
 	} else {
