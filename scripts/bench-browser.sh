@@ -5,6 +5,7 @@
 #   scripts/bench-browser.sh            # RUNS=3 runs of each case
 #   RUNS=5 scripts/bench-browser.sh
 #   CASES=eval scripts/bench-browser.sh   # only the cases whose name matches (grep -E)
+#   CASES=rec_quantize scripts/bench-browser.sh   # the memory case (opt-in, ~30-60 min)
 #
 # Cases, each run RUNS times natively (`fixq quantize` / `fixq eval`, wall
 # and user+sys CPU time from /usr/bin/time) and in headless Chromium through
@@ -16,6 +17,18 @@
 #                  scripts/module/ocr_cls_pngs.py
 #   demo evaluate  the 200 demo evaluation images, float and the quantized model
 #                  on the DPU emulator, with 1 and 2 browser workers
+#   rec quantize   only when CASES names it ("rec"), and one run of it
+#                  whatever RUNS says: PaddleOCR's text recogniser
+#                  (ch_PP-OCRv4_rec, 10.8 MB, 3x48x320, mean 0.5 std 0.5) on 200
+#                  text-line PNGs (ocr_cls_pngs.py --rec), in a tab with
+#                  Chromium's default memory limits: the browser-app issue's
+#                  "10 MB model, 200 calibration images" memory check
+# Memory (every case): the native runs' maximum RSS (/usr/bin/time); in the
+# browser, sampled every second, the peak RSS of the tab's renderer process
+# (the page and its Web Workers), the PSS of all the browser's processes
+# together (RSS with shared pages split among them), and the peak size of the worker's
+# WebAssembly memory (Go's heap arena; read through a hook this script adds to
+# its copy of wasm_exec.js, the core and its messages unchanged).
 # The browser's quantized models and evaluation results must equal the CLI's
 # (the script fails otherwise). Also: gzip -9 sizes of fixq-core.wasm and
 # fixq-ui.wasm. Output: a summary on stdout, build/test-artifacts/bench-browser.json.
@@ -27,7 +40,10 @@ export NODE_PATH=${NODE_PATH:-$cache/node/node_modules}
 RUNS=${RUNS:-3}
 CASES=${CASES:-.}
 cls_model=$cache/models/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx
-for f in /usr/bin/chromium /usr/bin/time "$NODE_PATH/playwright-core/package.json" "$cls_model" public/demo/manifest.json; do
+rec_model=$cache/models/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx
+rec=
+case $CASES in *rec*) rec=1 ;; esac
+for f in /usr/bin/chromium /usr/bin/time "$NODE_PATH/playwright-core/package.json" "$cls_model" public/demo/manifest.json ${rec:+"$rec_model"}; do
 	[ -e "$f" ] || { echo "bench-browser: missing $f (run scripts/setup.sh)" >&2; exit 1; }
 done
 
@@ -50,6 +66,22 @@ cp -r build/module "$site/fixq"
 cp -r public/demo/model.onnx public/demo/calib public/demo/eval "$site/data/demo/"
 cp "$cls_model" "$site/data/cls/model.onnx"
 /usr/bin/python3 scripts/module/ocr_cls_pngs.py "$site/data/cls/calib" --n 100 >/dev/null
+if [ -n "$rec" ]; then
+	mkdir -p "$site/data/rec"
+	cp "$rec_model" "$site/data/rec/model.onnx"
+	/usr/bin/python3 scripts/module/ocr_cls_pngs.py "$site/data/rec/calib" --n 200 --rec >/dev/null
+fi
+# The benchmark's hook: each worker's WebAssembly memory as
+# self.fixqBenchWasmMemory, for bench_browser.mjs to read its size.
+cat >>"$site/fixq/wasm_exec.js" <<'EOF'
+;(() => {
+	const run = globalThis.Go.prototype.run;
+	globalThis.Go.prototype.run = function (instance) {
+		self.fixqBenchWasmMemory = instance.exports.mem;
+		return run.call(this, instance);
+	};
+})();
+EOF
 cat >"$site/index.html" <<'EOF'
 <!doctype html>
 <meta charset="utf-8">
@@ -78,9 +110,10 @@ if m.get("channels") == "bgr": p["bgr"] = True
 print(json.dumps(p))
 EOF
 echo '{"size":[48,192],"mean":[0.5],"std":[0.5]}' >"$T/cls_prep.json"
+echo '{"size":[48,320],"mean":[0.5],"std":[0.5]}' >"$T/rec_prep.json"
 demo_n=$(ls "$site/data/demo/calib" | wc -l)
 
-# Native runs: "wall user sys" seconds per run, one line each.
+# Native runs: "wall user sys maxRSS" (seconds, KB) per run, one line each.
 native() { # name, then the fixq arguments
 	local name=$1 runs=$RUNS
 	shift
@@ -88,8 +121,9 @@ native() { # name, then the fixq arguments
 		runs=1 # still needed: the demo's quantized model
 		[ "$name" = demo_quantize ] || return 0
 	fi
+	case $name in rec_*) [ -n "$rec" ] || return 0; runs=1 ;; esac
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f '%e %U %S' -o "$T/time" "$fixq" "$@" >"$T/$name.out" 2>/dev/null
+		/usr/bin/time -f '%e %U %S %M' -o "$T/time" "$fixq" "$@" >"$T/$name.out" 2>/dev/null
 		cat "$T/time" >>"$T/$name.times"
 	done
 }
@@ -98,6 +132,8 @@ native demo_quantize quantize "$site/data/demo/model.onnx" --calib "$site/data/d
 	--preprocess "$T/demo_prep.json" -o "$T/demo_q.onnx" --quiet
 native cls_quantize quantize "$site/data/cls/model.onnx" --calib "$site/data/cls/calib" --calib-size 100 \
 	--preprocess "$T/cls_prep.json" -o "$T/cls_q.onnx" --quiet
+native rec_quantize quantize "$site/data/rec/model.onnx" --calib "$site/data/rec/calib" --calib-size 200 \
+	--preprocess "$T/rec_prep.json" -o "$T/rec_q.onnx" --quiet
 cp "$T/demo_q.onnx" "$site/data/demo/quantized.onnx"
 native demo_eval_float eval "$site/data/demo/model.onnx" --data "$site/data/demo/eval" --preprocess "$T/demo_prep.json" --json
 native demo_eval_dpu eval --dpu "$site/data/demo/quantized.onnx" --data "$site/data/demo/eval" --preprocess "$T/demo_prep.json" --json
@@ -116,8 +152,8 @@ T, site, base, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 j = lambda p: json.load(open(p)) if os.path.exists(p) else None
 sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest() if os.path.exists(p) else None
 files = lambda d: sorted(os.path.relpath(os.path.join(r, f), d) for r, _, fs in os.walk(d) for f in fs if f.endswith(".png"))
-demo_prep, cls_prep = j(T + "/demo_prep.json"), j(T + "/cls_prep.json")
-demo_calib, cls_calib = files(site + "/data/demo/calib"), files(site + "/data/cls/calib")
+demo_prep, cls_prep, rec_prep = j(T + "/demo_prep.json"), j(T + "/cls_prep.json"), j(T + "/rec_prep.json")
+demo_calib, cls_calib, rec_calib = files(site + "/data/demo/calib"), files(site + "/data/cls/calib"), files(site + "/data/rec/calib")
 ev = files(site + "/data/demo/eval")
 d = base + "data/"
 cases = [
@@ -131,6 +167,9 @@ for w in (1, 2):
                   "options": {"preprocess": demo_prep, "workers": w}, "native": {"json": j(T + "/demo_eval_float.out")}})
     cases.append({"name": "demo_eval_dpu_w%d" % w, "op": "evaluate", "model": d + "demo/quantized.onnx", "dir": d + "demo/eval/", "files": ev,
                   "options": {"preprocess": demo_prep, "dpu": True, "workers": w}, "native": {"json": j(T + "/demo_eval_dpu.out")}})
+if rec_calib:  # opt-in (CASES names it); one run
+    cases.append({"name": "rec_quantize", "op": "quantize", "model": d + "rec/model.onnx", "dir": d + "rec/calib/", "files": rec_calib, "runs": 1,
+                  "options": {"calib_size": 200, "preprocess": rec_prep}, "native": {"sha": sha(T + "/rec_q.onnx")}})
 cases = [c for c in cases if re.search(os.environ.get("CASES", "."), c["name"])]
 json.dump({"pageURL": base, "runs": runs, "cases": cases}, sys.stdout, indent=1)
 EOF
@@ -148,7 +187,7 @@ b = json.load(open(T + "/browser.json"))
 med = statistics.median
 def native(name):
     rows = [list(map(float, l.split())) for l in open("%s/%s.times" % (T, name)) if l.strip()]
-    return {"wall_s": [r[0] for r in rows], "cpu_s": [r[1] + r[2] for r in rows]}
+    return {"wall_s": [r[0] for r in rows], "cpu_s": [r[1] + r[2] for r in rows], "max_rss_mb": [r[3] / 1024 for r in rows]}
 res = {"loadavg_at_end": sys.argv[7], "cpus": int(sys.argv[8]), "start": b.get("start"), "failures": b.get("failures"),
        "sizes": {"fixq-core.wasm": {"raw": core_raw, "gzip9": core_gz}, "fixq-ui.wasm": {"raw": ui_raw, "gzip9": ui_gz}}, "cases": {}}
 print("bench-browser: fixq-core.wasm %.2f MB, %.2f MB gzip -9; fixq-ui.wasm %.2f MB, %.2f MB gzip -9" % (core_raw / 1e6, core_gz / 1e6, ui_raw / 1e6, ui_gz / 1e6))
@@ -159,6 +198,10 @@ for name, c in b["cases"].items():
            "browser_max_worker_thread_cpu_s": [r["maxWorkerCpuMs"] / 1000 for r in c["runs"]],
            "browser_thread_cpu_s": [{k: v / 1000 for k, v in r["threadCpuMs"].items()} for r in c["runs"]],
            "identical_to_cli": c["identical"]}
+    mem = [r.get("mem") or {} for r in c["runs"]]
+    mb = lambda k: max(m.get(k, 0) for m in mem) / 1e6
+    row.update({"browser_peak_tab_rss_mb": mb("tabRss"), "browser_tab_vmhwm_mb": mb("tabHwm"), "browser_peak_all_pss_mb": mb("allRss"),
+                "browser_peak_wasm_memory_mb": mb("wasm"), "browser_peak_wasm_memory_all_workers_mb": mb("wasmAll")})
     nat = name.replace("_w1", "").replace("_w2", "")
     n = native(nat)
     nw, nc = med(n["wall_s"]), med(n["cpu_s"])
@@ -168,6 +211,9 @@ for name, c in b["cases"].items():
     res["cases"][name] = row
     print("  %-20s browser %7.2f s wall %7.2f s CPU | native %6.2f s wall %6.2f s CPU | ratio %.2fx wall, %.2fx CPU | same as CLI: %s"
           % (name, bw, bc, nw, nc, bw / nw, bc / nc, "yes" if c["identical"] else "NO"))
+    print("  %-20s memory: browser tab peak RSS %.0f MB (VmHWM %.0f MB), all processes %.0f MB PSS, wasm memory %.0f MB (all workers %.0f MB) | native max RSS %.0f MB"
+          % ("", row["browser_peak_tab_rss_mb"], row["browser_tab_vmhwm_mb"], row["browser_peak_all_pss_mb"], row["browser_peak_wasm_memory_mb"],
+             row["browser_peak_wasm_memory_all_workers_mb"], max(n["max_rss_mb"])))
 for k in ("float", "dpu"):
     a, z = res["cases"].get("demo_eval_%s_w1" % k), res["cases"].get("demo_eval_%s_w2" % k)
     if a and z:

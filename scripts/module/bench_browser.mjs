@@ -5,10 +5,17 @@
 // /proc: on a shared, loaded machine the CPU time is the steadier figure).
 // Results that must equal the CLI's (quantized model bytes, evaluation
 // JSON) are checked on every run; timings are figures, not pass/fail.
+// Memory, sampled every second while a case runs: the RSS of the tab's
+// renderer process (the one running the Web Workers; their threads are
+// its threads), the PSS of all the browser's processes together, and the size of
+// each worker's WebAssembly memory (Go's heap arena: js/wasm memory only
+// grows, so its size is the core's peak) if the page's wasm_exec.js
+// exposes it as self.fixqBenchWasmMemory (bench-browser.sh's copy does).
+// A case may set "runs" (at most cfg.runs) when one run is long.
 // Usage: node bench_browser.mjs CONFIG.json RESULT.json
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { threadCPU, cpuDiff } from "./proccpu.mjs";
+import { threadCPU, cpuDiff, procMemory } from "./proccpu.mjs";
 
 const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
@@ -19,10 +26,47 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync"],
 });
 const page = await browser.newPage();
-page.setDefaultTimeout(3_600_000);
+page.setDefaultTimeout(4 * 3_600_000);
 const errors = [];
 page.on("pageerror", (e) => errors.push(String(e)));
 const result = { cases: {}, failures: [] };
+
+// memorySampler samples the browser's memory every second until stop().
+function memorySampler() {
+  const m = { tabRss: 0, allRss: 0, wasm: 0, wasmAll: 0, samples: 0 };
+  let asking = false;
+  const procs = () => {
+    const ps = procMemory();
+    let all = 0;
+    for (const p of ps) {
+      all += p.pss;
+      if (p.worker) m.tabRss = Math.max(m.tabRss, p.rss);
+    }
+    m.allRss = Math.max(m.allRss, all);
+    m.samples++;
+    return ps;
+  };
+  const wasm = async () => {
+    if (asking) return; // a worker busy in Go answers at its next yield
+    asking = true;
+    try {
+      const sizes = await Promise.all(page.workers().map((w) => w.evaluate(() => (self.fixqBenchWasmMemory ? self.fixqBenchWasmMemory.buffer.byteLength : 0)).catch(() => 0)));
+      m.wasm = Math.max(m.wasm, ...sizes, 0);
+      m.wasmAll = Math.max(m.wasmAll, sizes.reduce((a, b) => a + b, 0));
+    } finally {
+      asking = false;
+    }
+  };
+  const timer = setInterval(() => { procs(); wasm(); }, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      // VmHWM: the kernel's peak RSS of the tab's renderer since it started.
+      const tab = procs().filter((p) => p.worker);
+      return { ...m, tabHwm: Math.max(0, ...tab.map((p) => p.hwm)) };
+    },
+  };
+}
 try {
   await page.goto(cfg.pageURL);
   await page.waitForFunction(() => window.fixq || window.fixqError, null, { timeout: 120_000 });
@@ -53,6 +97,8 @@ try {
   const same = (c, r) => (c.op === "quantize" ? r.sha === c.native.sha : r.json === JSON.stringify(c.native.json));
   for (let i = 0; i < cfg.runs; i++) {
     for (const c of cfg.cases) {
+      if (i >= (c.runs || cfg.runs)) continue;
+      const mem = memorySampler();
       const th0 = threadCPU();
       const r = await page.evaluate(async (c) => {
         const { model, data } = C[c.name];
@@ -66,14 +112,17 @@ try {
       }, c);
       r.threads = cpuDiff(th0, threadCPU());
       r.cpuMs = r.threads.total;
+      r.mem = mem.stop();
       runs[c.name].push(r);
       const ok = same(c, r);
       if (!ok) result.failures.push(`${c.name} run ${i + 1}: ${r.sha || r.json} differs from the CLI's`);
-      console.log(`     ${c.name} run ${i + 1}: ${r.ms.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU (busiest worker thread ${r.threads.maxWorker.toFixed(0)} ms)${ok ? "" : " (DIFFERS from the CLI)"}`);
+      const mb = (b) => (b / 1e6).toFixed(0);
+      console.log(`     ${c.name} run ${i + 1}: ${r.ms.toFixed(0)} ms wall, ${r.cpuMs.toFixed(0)} ms CPU (busiest worker thread ${r.threads.maxWorker.toFixed(0)} ms); ` +
+        `peak tab RSS ${mb(r.mem.tabRss)} MB (VmHWM ${mb(r.mem.tabHwm)} MB), all processes ${mb(r.mem.allRss)} MB PSS, wasm memory ${mb(r.mem.wasm)} MB${ok ? "" : " (DIFFERS from the CLI)"}`);
     }
   }
   for (const c of cfg.cases) {
-    result.cases[c.name] = { op: c.op, runs: runs[c.name].map(({ ms, cpuMs, threads }) => ({ ms, cpuMs, maxWorkerCpuMs: threads.maxWorker, threadCpuMs: threads.byName })), identical: runs[c.name].every((r) => same(c, r)) };
+    result.cases[c.name] = { op: c.op, runs: runs[c.name].map(({ ms, cpuMs, threads, mem }) => ({ ms, cpuMs, maxWorkerCpuMs: threads.maxWorker, threadCpuMs: threads.byName, mem })), identical: runs[c.name].every((r) => same(c, r)) };
   }
 } catch (err) {
   result.failures.push(`exception: ${err.stack || err}`);

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Writes N text-line PNGs (192x48 RGB) for PaddleOCR's direction classifier.
+"""Writes N text-line PNGs (192x48 RGB) for PaddleOCR's direction classifier,
+or with --rec, upright 320x48 ones for its text recogniser.
 
-    /usr/bin/python3 scripts/module/ocr_cls_pngs.py OUT_DIR [--n 100] [--seed 1]
+    /usr/bin/python3 scripts/module/ocr_cls_pngs.py OUT_DIR [--n 100] [--seed 1] [--rec]
 
 The crops are scripts/ocr-fidelity/make_text_images.py's text_line() (random
 words in DejaVu/Liberation fonts on paper, half rotated 180 degrees, resized
-to height 48 and padded to 192 wide), saved as cls_000.png ... so the browser
+to height 48 and padded to 192 wide; with --rec none rotated, padded to 320
+wide, the recogniser's x[N,3,48,320]), saved as cls_000.png (rec_000.png) ... so the browser
 (an image input) and `fixq quantize --calib DIR` read the same files.
 Deterministic for a seed.
 """
@@ -26,13 +28,14 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--rec", action="store_true", help="upright 320x48 lines for the text recogniser")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     r = random.Random(a.seed)
     fs = mti.fonts()
     for i in range(a.n):
-        im, _ = mti.text_line(r, fs)
-        Image.fromarray(im).save(os.path.join(a.out, "cls_%03d.png" % i))
+        im, _ = mti.text_line(r, fs, width=320, flip=False) if a.rec else mti.text_line(r, fs)
+        Image.fromarray(im).save(os.path.join(a.out, ("rec_%03d.png" if a.rec else "cls_%03d.png") % i))
     print("wrote %d PNGs to %s" % (a.n, a.out))
 
 

@@ -74,3 +74,42 @@ export function cpuDiff(a, b) {
   }
   return { total, byName, maxWorker };
 }
+
+/**
+ * Resident memory of the browser's processes now, from /proc: each
+ * process's RSS, peak RSS (VmHWM, the kernel's high-water mark) and PSS
+ * (its RSS with each shared page split among the processes sharing it, so
+ * the processes' PSS add up) in bytes, and its Chromium process type ("browser" for the main process,
+ * else the --type= of its command line: "renderer" is the tab, whose
+ * threads include its Web Workers; "gpu-process", "utility", "zygote"),
+ * and for a renderer whether it runs a Web Worker (a "DedicatedWorker"
+ * thread: the tab fixq runs in).
+ */
+export function procMemory() {
+  const out = [];
+  for (const pid of descendants()) {
+    try {
+      const st = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = (k) => Number((st.match(new RegExp(`^${k}:\\s+(\\d+) kB`, "m")) || [0, 0])[1]) * 1024;
+      // Chromium rewrites its children's command lines as one
+      // space-separated string.
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (!/chrom/i.test(cmd.split(" ")[0])) continue;
+      const type = (cmd.match(/ --type=(\S+)/) || [0, "browser"])[1];
+      let worker = false; // a renderer with Web Workers: the tab's
+      if (type === "renderer") {
+        for (const t of readdirSync(`/proc/${pid}/task`)) {
+          try {
+            if (/DedicatedWorker/.test(readFileSync(`/proc/${pid}/task/${t}/comm`, "utf8"))) worker = true;
+          } catch { /* gone */ }
+        }
+      }
+      let pss = 0; // shared pages split among their users
+      try {
+        pss = Number((readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m) || [0, 0])[1]) * 1024;
+      } catch { /* no smaps_rollup */ }
+      out.push({ pid, type, worker, rss: kb("VmRSS"), hwm: kb("VmHWM"), pss });
+    } catch { /* gone */ }
+  }
+  return out;
+}

@@ -69,7 +69,10 @@ def finish(r, im):
     return np.clip(a, 0, 255).astype(np.uint8)
 
 
-def text_line(r, fs):
+def text_line(r, fs, width=192, flip=True):
+    """A random text line, height 48, padded to width; with flip, rotated 180
+    degrees half the time (the direction classifier's task). The defaults draw
+    the same lines as always for a seed."""
     font = ImageFont.truetype(r.choice(fs), r.randint(18, 40))
     txt = sentence(r, 1, 4)
     bg = paper(r)
@@ -78,13 +81,13 @@ def text_line(r, fs):
     im = Image.new("RGB", (w, h), bg)
     ImageDraw.Draw(im).text((r.randint(2, 8) - l, (h - (b - t)) // 2 - t), txt, font=font, fill=ink(r))
     im = im.rotate(r.uniform(-3, 3), resample=Image.BILINEAR, expand=False, fillcolor=bg)
-    rot = r.random() < 0.5
+    rot = flip and r.random() < 0.5
     if rot:
         im = im.rotate(180)
-    # PaddleOCR cls resize: height 48, width min(192, ceil(48*w/h)), then pad to 192.
-    nw = min(192, int(np.ceil(48 * im.width / im.height)))
+    # PaddleOCR cls/rec resize: height 48, width min(width, ceil(48*w/h)), then pad to width.
+    nw = min(width, int(np.ceil(48 * im.width / im.height)))
     im = im.resize((nw, 48), Image.BILINEAR)
-    out = Image.new("RGB", (192, 48), bg)
+    out = Image.new("RGB", (width, 48), bg)
     out.paste(im, (0, 0))
     return finish(r, out), rot
 
