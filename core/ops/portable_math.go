@@ -87,3 +87,105 @@ func portableLog(x float64) float64 {
 	hfsq := 0.5 * f * f
 	return k*ln2Hi - ((hfsq - (s*(hfsq+r) + k*ln2Lo)) - f)
 }
+
+// portablePow is Go's math.Pow algorithm (src/math/pow.go) with the
+// portable Exp and Log: math.Pow calls math.Exp and math.Log, which are
+// assembly on amd64, for the fractional part of the exponent.
+func portablePow(x, y float64) float64 {
+	switch {
+	case y == 0 || x == 1:
+		return 1
+	case y == 1:
+		return x
+	case math.IsNaN(x) || math.IsNaN(y):
+		return math.NaN()
+	case x == 0:
+		switch {
+		case y < 0:
+			if math.Signbit(x) && isOddInt(y) {
+				return math.Inf(-1)
+			}
+			return math.Inf(1)
+		case y > 0:
+			if math.Signbit(x) && isOddInt(y) {
+				return x
+			}
+			return 0
+		}
+	case math.IsInf(y, 0):
+		switch {
+		case x == -1:
+			return 1
+		case (math.Abs(x) < 1) == math.IsInf(y, 1):
+			return 0
+		default:
+			return math.Inf(1)
+		}
+	case math.IsInf(x, 0):
+		if math.IsInf(x, -1) {
+			return portablePow(1/x, -y) // Pow(-0, -y)
+		}
+		switch {
+		case y < 0:
+			return 0
+		case y > 0:
+			return math.Inf(1)
+		}
+	case y == 0.5:
+		return math.Sqrt(x)
+	case y == -0.5:
+		return 1 / math.Sqrt(x)
+	}
+	yi, yf := math.Modf(math.Abs(y))
+	if yf != 0 && x < 0 {
+		return math.NaN()
+	}
+	if yi >= 1<<63 {
+		switch {
+		case x == -1:
+			return 1
+		case (math.Abs(x) < 1) == (y > 0):
+			return 0
+		default:
+			return math.Inf(1)
+		}
+	}
+	a1, ae := 1.0, 0 // ans = a1 * 2**ae
+	if yf != 0 {
+		if yf > 0.5 {
+			yf--
+			yi++
+		}
+		a1 = portableExp(yf * portableLog(x))
+	}
+	x1, xe := math.Frexp(x)
+	for i := int64(yi); i != 0; i >>= 1 {
+		if xe < -1<<12 || 1<<12 < xe {
+			ae += xe // the final Ldexp under/overflows
+			break
+		}
+		if i&1 == 1 {
+			a1 *= x1
+			ae += xe
+		}
+		x1 *= x1
+		xe <<= 1
+		if x1 < .5 {
+			x1 += x1
+			xe--
+		}
+	}
+	if y < 0 {
+		a1 = 1 / a1
+		ae = -ae
+	}
+	return math.Ldexp(a1, ae)
+}
+
+func isOddInt(x float64) bool {
+	if math.Abs(x) >= 1<<53 {
+		return false // an even integer
+	}
+	xi, xf := math.Modf(x)
+	return xf == 0 && int64(xi)&1 == 1
+}

@@ -1,15 +1,14 @@
 package ops
 
 import (
-	"math"
-
 	"fixq/core/graph"
 	"fixq/core/tensor"
 )
 
 // powKernel is ONNX Pow: Z = X ^ Y with numpy broadcasting. X is float32,
 // int32 or int64 and Z has X's type; Y is float32, int32 or int64. The
-// power is computed in float64 (math.Pow) and converted to Z's type, which
+// power is computed in float64 (portablePow: math.Pow's algorithm, the
+// same bits natively and in wasm) and converted to Z's type, which
 // for integers truncates toward zero like onnxruntime's
 // static_cast<T>(std::pow(x, y)).
 func powKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, error) {
@@ -79,7 +78,7 @@ func powFor[X float32 | int64 | int32](c *Ctx, n *graph.Node, x, y *tensor.Tenso
 // powOf is x^y in float64, converted back to X (integers: truncated,
 // saturating, NaN as 0).
 func powOf[X float32 | int64 | int32, Y float32 | int64 | int32](x X, y Y) X {
-	p := math.Pow(float64(x), float64(y))
+	p := portablePow(float64(x), float64(y))
 	var z X
 	switch any(z).(type) {
 	case float32:
