@@ -6,7 +6,7 @@ export NODE_PATH := $(FIXQ_CACHE)/node/node_modules
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-browser bench-ptq ocr-fidelity evidence-finetune timing-adaquant-paddle clean
+.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-browser bench-ptq ocr-fidelity evidence-finetune evidence-adaquant-sweep timing-adaquant-paddle clean
 
 # Front ends: the browser module, the UI (make demo, make site), the Worker.
 -include scripts/module/Makefile.inc
@@ -77,11 +77,17 @@ bench-ptq:
 
 ocr-fidelity:
 	/usr/bin/python3 scripts/ocr-fidelity/make_text_images.py /tmp/fixq-ocr
-	FIXQ_OCR_DIR=/tmp/fixq-ocr go test ./core/quant -run TestPaddleFidelity -v -timeout 60m
+	FIXQ_OCR_DIR=/tmp/fixq-ocr go test ./core/quant -run TestPaddleFidelity -v -timeout 4h
 
 # Opt-in evidence for AdaQuant/QAT (about 30 min) and AdaQuant timing on PaddleOCR cls.
 evidence-finetune:
 	FIXQ_EVIDENCE=mbv2_fmnist.onnx go test -run 'TestEvidence$$' -v -timeout 4h ./core/train/finetune
+
+# AdaQuant settings and seeds on a validation split (training images
+# 50000-59999), then the test set; rows as in core/train/finetune/sweep_test.go.
+SWEEP_ROWS ?= ff=0,n=100;ff=0,n=100,cle=1;ff=1,n=100,seed=1;ff=1,n=100,seed=2;ff=1,n=100,seed=3;ff=1,n=100,cle=1,seed=1
+evidence-adaquant-sweep:
+	FIXQ_SWEEP=mbv2_fmnist.onnx FIXQ_SWEEP_ROWS='$(SWEEP_ROWS)' go test -run 'TestAdaQuantSweep$$' -v -timeout 4h ./core/train/finetune
 
 timing-adaquant-paddle:
 	FIXQ_PADDLE=1 go test -run PaddleTiming -v ./core/train/finetune

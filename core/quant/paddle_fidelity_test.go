@@ -22,14 +22,15 @@ import (
 // notes, not pass/fail): scripts/ocr-fidelity/make_text_images.py writes
 // the .npy inputs; then
 //
-//	FIXQ_OCR_DIR=/tmp/fixq-ocr go test ./core/quant -run TestPaddleFidelity -v -timeout 60m
+//	FIXQ_OCR_DIR=/tmp/fixq-ocr go test ./core/quant -run TestPaddleFidelity -v -timeout 4h
 //
 // The direction classifier is calibrated on 100 text-line crops (batches
 // of 10) and scored on 300 others: argmax agreement between float and
 // quantized (and each against the known rotation). The detector is
 // calibrated on 20 pages (batches of 2) and compared on 20 others: the
 // fraction of pixels where (p > 0.3) agrees, the IoU of the text masks
-// and the mean |p_float - p_quant|.
+// and the mean |p_float - p_quant|. Each configuration of ocrRows runs on
+// both models (AdaQuant on the detector takes tens of minutes).
 
 func ocrDir(t testing.TB) string {
 	d := os.Getenv("FIXQ_OCR_DIR")
@@ -108,13 +109,24 @@ func runBoth(t testing.TB, m *graph.Model, res *Result, batches []map[string]*te
 	return fl, q, shape
 }
 
+// ocrRows are the configurations TestPaddleFidelity compares (select
+// some with -run, e.g. -run 'TestPaddleFidelity/det/PTQ\+AdaQuant$').
+// AdaQuant takes its defaults and seed 1.
+var ocrRows = []struct {
+	name string
+	cfg  Config
+}{
+	{"PTQ", Config{}},
+	{"PTQ+CLE", Config{CLE: true}},
+	{"PTQ+CLE+BC", Config{CLE: true, BiasCorrection: true}},
+	{"PTQ+AdaQuant", Config{FastFinetune: true, Finetune: FinetuneConfig{Seed: 1}}},
+	{"PTQ+CLE+AdaQuant", Config{CLE: true, FastFinetune: true, Finetune: FinetuneConfig{Seed: 1}}},
+}
+
 func TestPaddleFidelity(t *testing.T) {
 	dir := ocrDir(t)
 	ctx := context.Background()
-	for _, cfg := range []struct {
-		name string
-		cfg  Config
-	}{{"PTQ", Config{}}, {"PTQ+CLE", Config{CLE: true}}, {"PTQ+CLE+BC", Config{CLE: true, BiasCorrection: true}}} {
+	for _, cfg := range ocrRows {
 		t.Run("cls/"+cfg.name, func(t *testing.T) {
 			m := loadONNX(t, testassets.PaddleCls(t))
 			in := m.Graph.Inputs[0].Name
@@ -148,10 +160,7 @@ func TestPaddleFidelity(t *testing.T) {
 				cfg.name, d.Round(time.Millisecond), res.CalibSamples, len(res.Warnings), agree, n, fRight, n, qRight, n, meanAbsDiff(fl, q))
 		})
 	}
-	for _, cfg := range []struct {
-		name string
-		cfg  Config
-	}{{"PTQ", Config{}}, {"PTQ+CLE", Config{CLE: true}}, {"PTQ+CLE+BC", Config{CLE: true, BiasCorrection: true}}} {
+	for _, cfg := range ocrRows {
 		t.Run("det/"+cfg.name, func(t *testing.T) {
 			m := loadONNX(t, testassets.PaddleDet(t))
 			in := m.Graph.Inputs[0].Name

@@ -34,10 +34,8 @@ func TestEvidence(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, name)
 	input, output := m.Graph.Inputs[0].Name, m.Graph.Outputs[0].Name
-	tr, _ := readIDX(t, "train-images-idx3-ubyte.gz", false)
-	_, trl := readIDX(t, "train-labels-idx1-ubyte.gz", true)
-	test, _ := readIDX(t, "t10k-images-idx3-ubyte.gz", false)
-	_, labels := readIDX(t, "t10k-labels-idx1-ubyte.gz", true)
+	d := readFMNIST(t)
+	tr, trl, test, labels := d.train, d.trainLabels, d.test, d.testLabels
 	const nTest = 10000
 	calib := func() quant.BatchSource { return &imageSource{im: tr, input: input, n: 100, size: 10} }
 	fl, err := engine.NewSession(m, engine.Options{})

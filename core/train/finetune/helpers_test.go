@@ -47,6 +47,21 @@ func readIDX(t testing.TB, name string, labels bool) (*dataset.Images, []uint8) 
 	return im, nil
 }
 
+// fmnist is the Fashion-MNIST training and test sets with their labels.
+type fmnist struct {
+	train, test             *dataset.Images
+	trainLabels, testLabels []uint8
+}
+
+func readFMNIST(t testing.TB) fmnist {
+	var d fmnist
+	d.train, _ = readIDX(t, "train-images-idx3-ubyte.gz", false)
+	_, d.trainLabels = readIDX(t, "train-labels-idx1-ubyte.gz", true)
+	d.test, _ = readIDX(t, "t10k-images-idx3-ubyte.gz", false)
+	_, d.testLabels = readIDX(t, "t10k-labels-idx1-ubyte.gz", true)
+	return d
+}
+
 // imageSource streams images [from, from+n) in batches.
 type imageSource struct {
 	im                *dataset.Images
