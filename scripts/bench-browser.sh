@@ -127,7 +127,7 @@ native() { # name, then the fixq arguments
 		cat "$T/time" >>"$T/$name.times"
 	done
 }
-echo "bench-browser: native, $RUNS runs of each case" >&2
+echo "bench-browser: native, $RUNS runs of each case${rec:+ (rec_quantize: 1)}" >&2
 native demo_quantize quantize "$site/data/demo/model.onnx" --calib "$site/data/demo/calib" --calib-size "$demo_n" \
 	--preprocess "$T/demo_prep.json" -o "$T/demo_q.onnx" --quiet
 native cls_quantize quantize "$site/data/cls/model.onnx" --calib "$site/data/cls/calib" --calib-size 100 \
@@ -173,7 +173,7 @@ if rec_calib:  # opt-in (CASES names it); one run
 cases = [c for c in cases if re.search(os.environ.get("CASES", "."), c["name"])]
 json.dump({"pageURL": base, "runs": runs, "cases": cases}, sys.stdout, indent=1)
 EOF
-echo "bench-browser: headless Chromium, $RUNS runs of each case (interleaved)" >&2
+echo "bench-browser: headless Chromium, $RUNS runs of each case (interleaved)${rec:+ (rec_quantize: 1)}" >&2
 status=0
 node scripts/module/bench_browser.mjs "$T/config.json" "$T/browser.json" >&2 || status=$?
 
