@@ -6,7 +6,7 @@ export NODE_PATH := $(FIXQ_CACHE)/node/node_modules
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-browser bench-ptq ocr-fidelity evidence-finetune evidence-adaquant-sweep timing-adaquant-paddle clean
+.PHONY: all setup build proto check-gen check-pure vet unit unit-purego unit-wasm fuzz test bench bench-browser bench-browser-rec bench-ptq ocr-fidelity evidence-finetune evidence-adaquant-sweep timing-adaquant-paddle clean
 
 # Front ends: the browser module, the UI (make demo, make site), the Worker.
 -include scripts/module/Makefile.inc
@@ -71,6 +71,10 @@ bench:
 # PyTorch, PaddleOCR fidelity.
 bench-browser:
 	scripts/bench-browser.sh
+
+# The 10.8 MB PaddleOCR recogniser with 200 images in a tab (about 25 min).
+bench-browser-rec:
+	CASES=rec_quantize scripts/bench-browser.sh
 
 bench-ptq:
 	scripts/bench-ptq.sh
