@@ -176,7 +176,8 @@ export interface EvaluateOptions {
    * the hit counts add up, so the result is exactly one worker's).
    * Default: init's workers, else navigator.hardwareConcurrency, at most 4.
    * 1 keeps to the one worker. Extra workers stay up for the next call
-   * until terminate().
+   * until terminate(). If an extra worker cannot start, the call falls
+   * back to the one worker, and so do later calls until terminate().
    */
   workers?: number;
 }

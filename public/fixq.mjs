@@ -17,7 +17,9 @@
 // up, so the result is exactly the one-worker (and CLI) result.
 // Calibration stays in one worker: it is sequential by design (each
 // batch is quantized with the fix positions chosen from the batches
-// before it, as in vai_q_pytorch).
+// before it, as in vai_q_pytorch). If a helper worker cannot start (its
+// script blocked, no memory for another wasm instance), evaluate() falls
+// back to the main worker alone, and later calls use only that one.
 
 /** fixq's version; the core must report the same one. */
 export const version = "0.1.0";
@@ -36,6 +38,7 @@ let config = null; // {workerURL, wasmURL, wasmExecURL}
 let core = null; // the running worker: {worker, ready, pending, startMs}
 let helpers = []; // more workers for parallel evaluation, started on demand
 let defaultWorkers = 0; // 0: from navigator.hardwareConcurrency
+let helpersFailed = false; // a helper could not start: evaluate alone
 let nextId = 1;
 
 /** The most workers evaluate() uses unless told otherwise. */
@@ -74,6 +77,7 @@ export function terminate() {
   const err = new FixqError("TERMINATED", "fixq: the core was terminated");
   for (const h of helpers) stopWorker(h, err);
   if (core) stopWorker(core, err);
+  helpersFailed = false; // the next start tries helpers again
 }
 
 function workerCount(n, what) {
@@ -363,8 +367,9 @@ export async function evaluate(model, data, options = {}, { onProgress, signal }
   // No more workers than batches (of the files given, non-images included).
   const batch = rest?.batch_size || rest?.batchSize || DEFAULT_BATCH;
   const images = d.kind === "files" ? Math.min(d.names.length, rest?.limit || Infinity) : 0;
-  const k = Math.min(workers, Math.ceil(images / batch));
-  if (k <= 1) return call("evaluate", { model: b, data: d, options: opts }, [b, ...transfer], parse, { onProgress, signal });
+  const k = helpersFailed ? 1 : Math.min(workers, Math.ceil(images / batch));
+  const alone = () => call("evaluate", { model: b, data: d, options: opts }, [b, ...transfer], parse, { onProgress, signal });
+  if (k <= 1) return alone();
 
   // k workers, each on every k-th batch; the first error (or the caller's
   // abort) cancels the others.
@@ -380,18 +385,27 @@ export async function evaluate(model, data, options = {}, { onProgress, signal }
     const percent = states.reduce((a, s) => a + (s && s.stage === "evaluate" ? s.percent : 0), 0) / k;
     onProgress(behind ? { stage: behind.stage ?? p.stage, percent: behind.percent ?? 0 } : { stage: "evaluate", percent });
   });
+  let helperDown = null; // why a helper could not start
   try {
     const parts = await Promise.all(pool(k).map((c, i) => {
-      const mb = i === k - 1 ? b : b.slice(0);
+      const mb = b.slice(0); // b stays for the fallback
       const job = call("evaluate", { model: mb, data: d, options: opts, shard: i, shards: k }, [mb], parse,
         { onProgress: progressOf(i), signal: inner.signal }, c);
-      job.catch(() => inner.abort());
+      job.catch((err) => {
+        if (i > 0 && (err?.code === "START_FAILED" || err?.code === "OUT_OF_MEMORY")) helperDown ??= err;
+        inner.abort();
+      });
       return job;
     }));
     return addUp(parts);
+  } catch (err) {
+    if (!helperDown || signal?.aborted) throw err;
+    helpersFailed = true;
+    console.warn(`fixq: evaluating with one worker: a helper worker failed (${helperDown.message})`);
   } finally {
     signal?.removeEventListener("abort", stop);
   }
+  return alone();
 }
 
 // addUp combines the workers' results (job.EvaluateResult each, n = 0

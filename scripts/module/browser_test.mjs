@@ -370,6 +370,7 @@ try {
   await bp.waitForFunction(() => window.fixqBare);
   await bp.waitForTimeout(300);
   const lazy = !bareReqs.some((p) => /fixq-worker|fixq-core|wasm_exec/.test(p));
+  const lazyReqs = bareReqs.join(" ");
   await bp.evaluate(initHelpers);
   const life = await bp.evaluate(async (c) => {
     const fixq = window.fixqBare;
@@ -383,12 +384,36 @@ try {
       onProgress: () => { if (!stopped) { stopped = true; fixq.terminate(); } },
     }));
     const again = await fixq.inspect(model);
-    return { badStart, ok, otherURL, terminated, againOK: !!again.inspector };
+    // Helper workers whose script cannot load (a 404): evaluate falls
+    // back to the main worker and still gives the CLI's answer.
+    const RealWorker = window.Worker;
+    const started = [];
+    window.Worker = class extends RealWorker {
+      constructor(url, o) {
+        started.push(o?.name);
+        super(o?.name === "fixq" ? url : new URL("./no-such-worker.js", location.href), o);
+      }
+    };
+    const p = c.parallel;
+    const data = await T.named(c.dataURL + p.dir, p.files);
+    const pm = await T.bytes(c.dataURL + p.model);
+    let fallback, fallbackAgain;
+    try {
+      fallback = await fixq.evaluate(pm, data, { ...p.options, workers: 2 }).catch((e) => ({ code: e.code, message: e.message }));
+      fallbackAgain = await fixq.evaluate(pm, data, { ...p.options, workers: 2 }).catch((e) => ({ code: e.code, message: e.message }));
+    } finally {
+      window.Worker = RealWorker;
+    }
+    return { badStart, ok, otherURL, terminated, againOK: !!again.inspector, fallback, fallbackAgain, started };
   }, cfg);
   await bp.close();
-  check(lazy, `importing the module loads nothing else (${bareReqs.join(" ")})`);
+  check(lazy, `importing the module loads nothing else (${lazyReqs})`);
   check(life.badStart.code === "START_FAILED" && /missing\.wasm/.test(life.badStart.message), `init with a missing wasm rejects START_FAILED: ${JSON.stringify(life.badStart)}`);
   check(life.ok.version === cfg.version && life.otherURL.code === "BAD_REQUEST", `init() then recovers; other URLs while running reject BAD_REQUEST`);
+  check(same(life.fallback, cfg.parallel.nativeFloat) && same(life.fallbackAgain, cfg.parallel.nativeFloat),
+    `evaluate with 2 workers whose helper cannot start falls back to one worker and equals fixq eval --json: ${JSON.stringify(life.fallback)}`);
+  check(life.started.filter((n) => n !== "fixq").length === 1,
+    `after a helper failed, later evaluate calls start no more helpers (workers started: ${life.started.join(", ")})`);
   check(life.terminated.code === "TERMINATED" && life.againOK, `terminate() rejects the running call with TERMINATED; the next call starts a new core: ${JSON.stringify(life.terminated)}`);
 
   // 7. Privacy: every request the page and its worker made went to our origin.
