@@ -45,7 +45,7 @@ func TestNNDwRowMatchesRef(t *testing.T) {
 		for _, f := range []struct {
 			name string
 			fn   func(dst, src []float32, s int, w []float32, taps nnTaps, bias float32)
-		}{{"go", nnDwRowGo}, {"best", nnDwRow}} {
+		}{{"go", nnDwRowGo}, {"go1", nnDwRowGo1}, {"best", nnDwRow}} {
 			got := nnNaNs(n + 2)
 			f.fn(got[:n], src, s, w, taps, bias)
 			for i := 0; i < n; i++ {
