@@ -65,6 +65,17 @@ func TestAdaQuantSweep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if cfg.CLE {
+			// CLE replaces ReLU6 by ReLU where it scales across one: the
+			// float model the quantizer (and AdaQuant) then matches.
+			eq, err := engine.NewSession(res.Prepared, engine.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%-40s the equalized float model: val top-1 %.2f%%, test top-1 %.2f%%", row,
+				score(chunkedPredictions(t, eq.Run, input, output, tr, valFrom, nVal), trl[valFrom:]),
+				score(chunkedPredictions(t, eq.Run, input, output, test, 0, nTest), tel))
+		}
 		vp := chunkedPredictions(t, sim.Run, input, output, tr, valFrom, nVal)
 		tp := chunkedPredictions(t, sim.Run, input, output, test, 0, nTest)
 		t.Logf("%-40s val: agree %.2f%% top-1 %.2f%% | test: top-1 %.2f%% agree %.2f%% | %v", row,
