@@ -50,7 +50,7 @@ unit-purego:
 	go test -count=1 -short -tags purego ./core/ops
 
 unit-wasm:
-	PATH="$$PATH:$$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 ./core/ops -run 'Portable|Axpy|TestConv|Sgemm|Gemm|MatMul|Pool|BatchNorm|Elementwise|EW'
+	PATH="$$PATH:$$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 ./core/ops -run 'Portable|DwRow|Axpy|TestConv|Sgemm|Gemm|MatMul|Pool|BatchNorm|Elementwise|EW'
 	PATH="$$PATH:$$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 -short ./core/engine
 
 # Short, bounded fuzzing of the decoders (seed corpus: real models).
