@@ -53,13 +53,26 @@ func HardSigmoidOnDPU(alpha, beta float32) bool {
 
 // hardSigmoidDPU is relu6(x+3)·2731/2^14 (§3.2, XIR hard-sigmoid-fix).
 func hardSigmoidDPU(x float64) float64 {
-	return min(max(x+3, 0), 6) * HardSigmoidMul / (1 << HardSigmoidShift)
+	// relu6 written out: the same values as min(max(x+3, 0), 6), NaN
+	// included (x+3 is never -0), without the builtins' NaN and ±0 checks.
+	v := x + 3
+	if v < 0 {
+		v = 0
+	} else if v > 6 {
+		v = 6
+	}
+	return v * HardSigmoidMul / (1 << HardSigmoidShift)
 }
 
 // hardSwishDPU is §3.3: h = hardSigmoidDPU(x) quantized to fix_pos 7 with
 // DPU_ROUND and saturation, then x·h (the caller rounds to the output).
+// It is fakeQuant(h, 7, RoundDPU) written with plain multiplications,
+// which are exact here (h is NaN or in [0, 1.0002], never subnormal: the
+// smallest nonzero x+3 of a float32 x is 2^-22), and several times faster
+// than math.Ldexp in the simulator's hottest loop.
 func hardSwishDPU(x float64) float64 {
-	return x * fakeQuant(hardSigmoidDPU(x), HardSwishSigmoidFixPos, RoundDPU)
+	const s = 1 << HardSwishSigmoidFixPos
+	return x * (saturate(math.Floor(hardSigmoidDPU(x)*s+0.5)) / s)
 }
 
 // AvgPoolMultiplier returns N and M with N/2^M ≈ 1/(kh·kw), the DPU's

@@ -95,3 +95,39 @@ func TestHardSwishRule(t *testing.T) {
 		t.Errorf("hswish(-4) = %v, want 0", g)
 	}
 }
+
+// TestHardSwishMatchesLdexpForm: the multiply form of hardSwishDPU gives
+// the bits of x·fakeQuant(hardSigmoid(x), 7, RoundDPU) (math.Ldexp, the
+// builtin min/max relu6; hardSigmoidDPU too) for
+// every float32 x near the interesting range, extremes and NaN included.
+func TestHardSwishMatchesLdexpForm(t *testing.T) {
+	sig := func(x float64) float64 { return min(max(x+3, 0), 6) * HardSigmoidMul / (1 << HardSigmoidShift) }
+	ref := func(x float64) float64 { return x * fakeQuant(sig(x), HardSwishSigmoidFixPos, RoundDPU) }
+	check := func(x float32) {
+		if g, w := hardSigmoidDPU(float64(x)), sig(float64(x)); math.Float64bits(g) != math.Float64bits(w) && !(math.IsNaN(g) && math.IsNaN(w)) {
+			t.Fatalf("hardSigmoidDPU(%g) = %g, builtin min/max form %g", x, g, w)
+		}
+		got, want := hardSwishDPU(float64(x)), ref(float64(x))
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("hardSwishDPU(%g) = %g, Ldexp form %g", x, got, want)
+		}
+	}
+	// Every 4099th float32 of [-4, 4], and the float32 neighbours of each
+	// rounding boundary of the fp-7 sigmoid (h·128 = k + 0.5).
+	for b := math.Float32bits(-4); b > 1<<31; b -= 4099 { // down to -0
+		check(math.Float32frombits(b))
+	}
+	for b := uint32(0); b < math.Float32bits(4); b += 4099 {
+		check(math.Float32frombits(b))
+	}
+	for k := 0; k <= 128; k++ {
+		x := float32((float64(k)+0.5)/128*(1<<HardSigmoidShift)/HardSigmoidMul - 3)
+		for d := -3; d <= 3; d++ {
+			check(math.Float32frombits(uint32(int32(math.Float32bits(x)) + int32(d))))
+		}
+	}
+	for _, x := range []float32{-3, -3 + 1.0/(1<<22), 3, -0.0, 0, 1e-45, -1e-45, math.MaxFloat32, -math.MaxFloat32,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())} {
+		check(x)
+	}
+}
