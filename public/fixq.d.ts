@@ -113,6 +113,15 @@ export interface QuantizeOptions {
   fast_finetune?: boolean;
   fastFinetune?: boolean;
   seed?: number;
+  /** fast fine-tuning: Adam iterations per layer (default 300) */
+  finetune_iterations?: number;
+  finetuneIterations?: number;
+  /** fast fine-tuning: learning rate in quantization steps (default 0.05) */
+  finetune_lr?: number;
+  finetuneLR?: number;
+  /** fast fine-tuning: samples per iteration (default 16) */
+  finetune_batch?: number;
+  finetuneBatch?: number;
   /** DPU target name (e.g. "DPUCZDX8G_ISA1_B4096") */
   target?: string;
   preprocess?: PreprocessOptions;

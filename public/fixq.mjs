@@ -319,6 +319,7 @@ const inspectNames = { inputShape: "input_shape", inputShapes: "input_shapes", c
 const quantizeNames = {
   calibSize: "calib_size", batchSize: "batch_size", biasCorrection: "bias_correction",
   fastFinetune: "fast_finetune", inputShapes: "input_shapes", skipBadImages: "skip_bad_images",
+  finetuneIterations: "finetune_iterations", finetuneLR: "finetune_lr", finetuneBatch: "finetune_batch",
 };
 
 const evaluateNames = { batchSize: "batch_size" };

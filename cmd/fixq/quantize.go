@@ -24,6 +24,9 @@ func runQuantize(args []string, stdout, stderr io.Writer) error {
 	biasCorr := fs.Bool("bias-corr", false, "empirical bias correction after calibration")
 	fastFT := fs.Bool("fast-finetune", false, "fast fine-tuning (AdaQuant) on the calibration set")
 	seed := fs.Int64("seed", 0, "random seed for fast fine-tuning")
+	ftIters := fs.Int("ft-iterations", 0, "fast fine-tuning: Adam iterations per layer (default 300)")
+	ftLR := fs.Float64("ft-lr", 0, "fast fine-tuning: learning rate in quantization steps (default 0.05)")
+	ftBatch := fs.Int("ft-batch", 0, "fast fine-tuning: calibration samples per iteration (default 16)")
 	batch := fs.Int("batch", 0, "calibration batch size (default 16)")
 	skipBad := fs.Bool("skip-bad-images", false, "skip images that fail to decode (named in a warning) instead of failing")
 	config := fs.String("config", "", "quantization config JSON (overrides by op type / node name, float nodes)")
@@ -38,6 +41,9 @@ func runQuantize(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) != 1 || *calib == "" || *out == "" {
 		return usagef("quantize: want MODEL.onnx, --calib PATH and -o OUT.onnx (run fixq quantize --help)")
+	}
+	if (*ftIters != 0 || *ftLR != 0 || *ftBatch != 0) && !*fastFT && *config == "" {
+		return usagef("quantize: --ft-iterations, --ft-lr and --ft-batch tune --fast-finetune, which is not on")
 	}
 	model := pos[0]
 	if same(model, *out) {
@@ -55,7 +61,8 @@ func runQuantize(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := job.QuantizeOptions{Method: *method, CalibSize: *calibSize, BatchSize: *batch, CLE: *cle, BiasCorrection: *biasCorr,
-		FastFinetune: *fastFT, Seed: *seed, Preprocess: po, SkipBadImages: *skipBad, Target: *target}
+		FastFinetune: *fastFT, Seed: *seed, FinetuneIterations: *ftIters, FinetuneLR: *ftLR, FinetuneBatch: *ftBatch,
+		Preprocess: po, SkipBadImages: *skipBad, Target: *target}
 	if *config != "" {
 		if opts.Config, err = os.ReadFile(*config); err != nil {
 			return err

@@ -93,3 +93,36 @@ func TestQuantizeErrors(t *testing.T) {
 	code, _, errs = fixq(t, "eval", model, "--data", dir)
 	wantError(t, code, errs, 1, "sub-folder per class")
 }
+
+// TestQuantizeFinetuneFlags: --ft-iterations/--ft-lr/--ft-batch reach
+// AdaQuant exactly as the config's finetune fields do, and bad values
+// are refused.
+func TestQuantizeFinetuneFlags(t *testing.T) {
+	dir := t.TempDir()
+	calib := filepath.Join(dir, "calib")
+	writeFMNIST(t, calib, 8, false)
+	model := "../../testdata/models/cnn_fmnist.onnx"
+	common := []string{"quantize", model, "--calib", calib, "--mean", "0.5", "--std", "0.5", "--quiet", "--batch", "4"}
+	run := func(out string, extra ...string) [32]byte {
+		t.Helper()
+		code, _, errs := fixq(t, append(append(common, "-o", filepath.Join(dir, out)), extra...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, errs)
+		}
+		return fileHash(t, filepath.Join(dir, out))
+	}
+	cfg := filepath.Join(dir, "cfg.json")
+	os.WriteFile(cfg, []byte(`{"fast_finetune": true, "finetune": {"iterations": 3, "lr": 0.2, "batch": 2, "seed": 7}}`), 0o644)
+	byFlags := run("flags.onnx", "--fast-finetune", "--seed", "7", "--ft-iterations", "3", "--ft-lr", "0.2", "--ft-batch", "2")
+	byConfig := run("config.onnx", "--config", cfg)
+	if byFlags != byConfig {
+		t.Error("the flags and the config's finetune fields give different models")
+	}
+	if other := run("other.onnx", "--fast-finetune", "--seed", "7", "--ft-iterations", "3", "--ft-lr", "0.01", "--ft-batch", "2"); other == byFlags {
+		t.Error("--ft-lr 0.01 and 0.2 give the same model: the flag is not used")
+	}
+	code, _, errs := fixq(t, append(append(common, "-o", filepath.Join(dir, "x.onnx")), "--ft-iterations", "3")...)
+	wantError(t, code, errs, 2, "--fast-finetune")
+	code, _, errs = fixq(t, append(append(common, "-o", filepath.Join(dir, "x.onnx")), "--fast-finetune", "--ft-lr", "-1")...)
+	wantError(t, code, errs, 1, "finetune.lr")
+}

@@ -25,7 +25,12 @@ type QuantizeOptions struct {
 	BiasCorrection bool   `json:"bias_correction,omitempty"`
 	FastFinetune   bool   `json:"fast_finetune,omitempty"`
 	Seed           int64  `json:"seed,omitempty"`
-	Target         string `json:"target,omitempty"`
+	// Fast fine-tuning's iterations per layer, learning rate (in
+	// quantization steps) and batch; 0 keeps the defaults (or Config's).
+	FinetuneIterations int     `json:"finetune_iterations,omitempty"`
+	FinetuneLR         float64 `json:"finetune_lr,omitempty"`
+	FinetuneBatch      int     `json:"finetune_batch,omitempty"`
+	Target             string  `json:"target,omitempty"`
 	// Preprocess applies to image data (ignored for .npy data).
 	Preprocess    prep.Options `json:"preprocess"`
 	SkipBadImages bool         `json:"skip_bad_images,omitempty"`
@@ -84,7 +89,16 @@ func (o QuantizeOptions) quantConfig() (quant.Config, error) {
 	if o.Seed != 0 {
 		cfg.Finetune.Seed = o.Seed
 	}
-	return cfg, nil
+	if o.FinetuneIterations != 0 {
+		cfg.Finetune.Iterations = o.FinetuneIterations
+	}
+	if o.FinetuneLR != 0 {
+		cfg.Finetune.LR = o.FinetuneLR
+	}
+	if o.FinetuneBatch != 0 {
+		cfg.Finetune.Batch = o.FinetuneBatch
+	}
+	return cfg, cfg.Validate()
 }
 
 // ModelGeometry finds the single image-like input of a model: its name and

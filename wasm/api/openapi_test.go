@@ -3,12 +3,14 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"fixq/core/job"
 	"fixq/dpu"
 )
 
@@ -153,5 +155,37 @@ func TestOpenAPIServed(t *testing.T) {
 	w := call{method: "GET", path: "/v1/openapi.json", wantStatus: 200}.check(t)
 	if w.Body.String() != string(openAPIJSON) || w.Header().Get("Content-Type") != "application/json" {
 		t.Fatal("served description differs from openapi.json")
+	}
+}
+
+// TestOpenAPIQuantizeOptions: the documented QuantizeOptions properties
+// are exactly job.QuantizeOptions' JSON fields (the handler rejects
+// unknown ones, so an undocumented field would be unusable by the spec).
+func TestOpenAPIQuantizeOptions(t *testing.T) {
+	var d struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage
+			}
+		}
+	}
+	if err := json.Unmarshal(openAPIJSON, &d); err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for k := range d.Components.Schemas["QuantizeOptions"].Properties {
+		documented = append(documented, k)
+	}
+	var fields []string
+	rt := reflect.TypeFor[job.QuantizeOptions]()
+	for i := range rt.NumField() {
+		if name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			fields = append(fields, name)
+		}
+	}
+	slices.Sort(documented)
+	slices.Sort(fields)
+	if !slices.Equal(documented, fields) {
+		t.Errorf("openapi.json QuantizeOptions %v, job.QuantizeOptions %v", documented, fields)
 	}
 }
