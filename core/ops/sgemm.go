@@ -42,14 +42,19 @@ const (
 // sgemmKernel computes a full mr x nr tile: C = tile (C += tile if acc;
 // C = bias[i] + tile on row i if bias is not nil) where tile = sum over
 // p < kc of pa[p*mr+i] * pb[p*nr+j], summed in order of p.
+//
+// strip, if not nil, computes nt full tiles stacked down one B panel in a
+// single call: tile r from pa[r*mr*kc:(r+1)*mr*kc] into rows r*mr.. of c,
+// bias[r*mr:(r+1)*mr] if bias is not nil.
 type sgemmKernel struct {
 	mr, nr int
 	tile   func(kc int, pa, pb []float32, c []float32, ldc int, acc bool, bias []float32)
+	strip  func(kc int, pa, pb []float32, c []float32, ldc, nt int, acc bool, bias []float32)
 }
 
 // sgemmGo is the pure Go micro-kernel, used where no assembly one exists
 // (wasm) or the CPU lacks the needed features.
-var sgemmGo = sgemmKernel{mr: 4, nr: 4, tile: sgemmTile4x4}
+var sgemmGo = sgemmKernel{mr: 4, nr: 4, tile: sgemmTile4x4, strip: sgemmStrip4x4}
 
 // sgemmBest is the kernel sgemm uses; an assembly file may replace it at
 // init when the CPU supports it.
@@ -200,7 +205,18 @@ func sgemmPacked(kern *sgemmKernel, w *sgemmWork, transA bool, m, n, k int, alph
 							src.packPanels(pb, nr, pc, kc, jc+jr, nn)
 						}
 					}
-					for ir := 0; ir < mc; ir += mr {
+					ir := 0
+					if nt := mc / mr; kern.strip != nil && nn == nr && nt > 0 {
+						// All full tiles of this column in one call.
+						off := ic*ldc + jc + jr
+						if init {
+							kern.strip(kc, pa, pb, c[off:], ldc, nt, false, rowInit[ic:ic+nt*mr])
+						} else {
+							kern.strip(kc, pa, pb, c[off:], ldc, nt, acc, nil)
+						}
+						ir = nt * mr
+					}
+					for ; ir < mc; ir += mr {
 						mm := min(mr, mc-ir)
 						pai := pa[ir*kc : (ir+mr)*kc]
 						off := (ic+ir)*ldc + jc + jr
@@ -255,6 +271,10 @@ func (s *sgemmMat) packPanels(dst []float32, nr, pc, kc, j0, ncols int) {
 		nnPackRows16(dst, b[pc*ldb+j0:], ldb, kc, ncols/16)
 		return
 	}
+	if !s.trans && nr == 4 && ncols%4 == 0 {
+		sgemmPackRows4(dst, b[pc*ldb+j0:], ldb, kc, ncols/4)
+		return
+	}
 	for q := 0; q*nr < ncols; q++ {
 		s.packPanel(dst[q*nr*kc:(q+1)*nr*kc], nr, pc, kc, j0+q*nr, min(nr, ncols-q*nr))
 	}
@@ -281,11 +301,28 @@ func (s *sgemmMat) packPanel(panel []float32, nr, pc, kc, j0, nn int) {
 		nnPackRows16(panel, b[pc*ldb+j0:], ldb, kc, 1)
 		return
 	}
+	if nn == nr && nr == 4 {
+		sgemmPackRows4(panel, b[pc*ldb+j0:], ldb, kc, 1)
+		return
+	}
 	for p := 0; p < kc; p++ {
 		row := (pc+p)*ldb + j0
 		d := panel[p*nr : p*nr+nr]
 		copy(d, b[row:row+nn])
 		clear(d[nn:])
+	}
+}
+
+// sgemmPackRows4 sets dst[(q*kc+p)*4+j] = src[p*ldb+q*4+j] for p < kc,
+// q < np, j < 4 (the pure Go kernel's panels), element by element: a copy
+// per 4 floats would be a memmove call each.
+func sgemmPackRows4(dst, src []float32, ldb, kc, np int) {
+	for p := 0; p < kc; p++ {
+		row := src[p*ldb : p*ldb+np*4]
+		for q := 0; q < np; q++ {
+			d, v := (*[4]float32)(dst[(q*kc+p)*4:]), (*[4]float32)(row[q*4:])
+			d[0], d[1], d[2], d[3] = v[0], v[1], v[2], v[3]
+		}
 	}
 }
 
@@ -318,71 +355,226 @@ func sgemmPackA(dst []float32, mr int, trans bool, alpha float32, a []float32, l
 	}
 }
 
-// sgemmTile4x4 is the pure Go micro-kernel. Sixteen scalar accumulators
-// are about what the Go register allocator handles before spilling.
-func sgemmTile4x4(kc int, pa, pb []float32, c []float32, ldc int, acc bool, bias []float32) {
-	var c00, c01, c02, c03, c10, c11, c12, c13 float32
-	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	pa = pa[:kc*4]
+// sgemmStrip4x4 is the pure Go micro-kernel over a column of nt 4x4
+// tiles sharing one B panel: tile r is rows 4r..4r+3 of c (A panel
+// pa[r*4*kc:(r+1)*4*kc]; bias[4r:4r+4] if bias is not nil), each computed
+// as sgemmKernel.tile describes. Sixteen scalar accumulators are about
+// what the Go register allocator handles before spilling. Under wasm,
+// every call and every loop iteration is costly, so one call covers the
+// strip and the depth loop is unrolled by four (then two, then one); each
+// accumulator still adds its products in order of p.
+func sgemmStrip4x4(kc int, pa, pb []float32, c []float32, ldc, nt int, acc bool, bias []float32) {
 	pb = pb[:kc*4]
-	for p := 0; p+4 <= len(pa); p += 4 {
-		av := pa[p : p+4 : p+4]
-		bv := pb[p : p+4 : p+4]
-		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
-		a0 := av[0]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		a1 := av[1]
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		a2 := av[2]
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		a3 := av[3]
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
+	for r := 0; r < nt; r++ {
+		var c00, c01, c02, c03, c10, c11, c12, c13 float32
+		var c20, c21, c22, c23, c30, c31, c32, c33 float32
+		pa := pa[r*4*kc : (r+1)*4*kc]
+		pb := pb
+		for len(pa) >= 16 && len(pb) >= 16 {
+			av := (*[16]float32)(pa)
+			bv := (*[16]float32)(pb)
+			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
+			a0 := av[0]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			a1 := av[1]
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+			a2 := av[2]
+			c20 += a2 * b0
+			c21 += a2 * b1
+			c22 += a2 * b2
+			c23 += a2 * b3
+			a3 := av[3]
+			c30 += a3 * b0
+			c31 += a3 * b1
+			c32 += a3 * b2
+			c33 += a3 * b3
+			b0, b1, b2, b3 = bv[4], bv[5], bv[6], bv[7]
+			a0 = av[4]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			a1 = av[5]
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+			a2 = av[6]
+			c20 += a2 * b0
+			c21 += a2 * b1
+			c22 += a2 * b2
+			c23 += a2 * b3
+			a3 = av[7]
+			c30 += a3 * b0
+			c31 += a3 * b1
+			c32 += a3 * b2
+			c33 += a3 * b3
+			b0, b1, b2, b3 = bv[8], bv[9], bv[10], bv[11]
+			a0 = av[8]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			a1 = av[9]
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+			a2 = av[10]
+			c20 += a2 * b0
+			c21 += a2 * b1
+			c22 += a2 * b2
+			c23 += a2 * b3
+			a3 = av[11]
+			c30 += a3 * b0
+			c31 += a3 * b1
+			c32 += a3 * b2
+			c33 += a3 * b3
+			b0, b1, b2, b3 = bv[12], bv[13], bv[14], bv[15]
+			a0 = av[12]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			a1 = av[13]
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+			a2 = av[14]
+			c20 += a2 * b0
+			c21 += a2 * b1
+			c22 += a2 * b2
+			c23 += a2 * b3
+			a3 = av[15]
+			c30 += a3 * b0
+			c31 += a3 * b1
+			c32 += a3 * b2
+			c33 += a3 * b3
+			pa = pa[16:]
+			pb = pb[16:]
+		}
+		if len(pa) >= 8 && len(pb) >= 8 {
+			av := (*[8]float32)(pa)
+			bv := (*[8]float32)(pb)
+			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
+			a0 := av[0]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			a1 := av[1]
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+			a2 := av[2]
+			c20 += a2 * b0
+			c21 += a2 * b1
+			c22 += a2 * b2
+			c23 += a2 * b3
+			a3 := av[3]
+			c30 += a3 * b0
+			c31 += a3 * b1
+			c32 += a3 * b2
+			c33 += a3 * b3
+			b0, b1, b2, b3 = bv[4], bv[5], bv[6], bv[7]
+			a0 = av[4]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			a1 = av[5]
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+			a2 = av[6]
+			c20 += a2 * b0
+			c21 += a2 * b1
+			c22 += a2 * b2
+			c23 += a2 * b3
+			a3 = av[7]
+			c30 += a3 * b0
+			c31 += a3 * b1
+			c32 += a3 * b2
+			c33 += a3 * b3
+			pa = pa[8:]
+			pb = pb[8:]
+		}
+		if len(pa) >= 4 && len(pb) >= 4 {
+			av := (*[4]float32)(pa)
+			bv := (*[4]float32)(pb)
+			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
+			a0 := av[0]
+			c00 += a0 * b0
+			c01 += a0 * b1
+			c02 += a0 * b2
+			c03 += a0 * b3
+			a1 := av[1]
+			c10 += a1 * b0
+			c11 += a1 * b1
+			c12 += a1 * b2
+			c13 += a1 * b3
+			a2 := av[2]
+			c20 += a2 * b0
+			c21 += a2 * b1
+			c22 += a2 * b2
+			c23 += a2 * b3
+			a3 := av[3]
+			c30 += a3 * b0
+			c31 += a3 * b1
+			c32 += a3 * b2
+			c33 += a3 * b3
+			pa = pa[4:]
+			pb = pb[4:]
+		}
+		off := r * 4 * ldc
+		r0 := c[off : off+4 : off+4]
+		r1 := c[off+ldc : off+ldc+4 : off+ldc+4]
+		r2 := c[off+2*ldc : off+2*ldc+4 : off+2*ldc+4]
+		r3 := c[off+3*ldc : off+3*ldc+4 : off+3*ldc+4]
+		if bias != nil {
+			b := bias[4*r : 4*r+4 : 4*r+4]
+			r0[0], r0[1], r0[2], r0[3] = b[0]+c00, b[0]+c01, b[0]+c02, b[0]+c03
+			r1[0], r1[1], r1[2], r1[3] = b[1]+c10, b[1]+c11, b[1]+c12, b[1]+c13
+			r2[0], r2[1], r2[2], r2[3] = b[2]+c20, b[2]+c21, b[2]+c22, b[2]+c23
+			r3[0], r3[1], r3[2], r3[3] = b[3]+c30, b[3]+c31, b[3]+c32, b[3]+c33
+			continue
+		}
+		if acc {
+			r0[0] += c00
+			r0[1] += c01
+			r0[2] += c02
+			r0[3] += c03
+			r1[0] += c10
+			r1[1] += c11
+			r1[2] += c12
+			r1[3] += c13
+			r2[0] += c20
+			r2[1] += c21
+			r2[2] += c22
+			r2[3] += c23
+			r3[0] += c30
+			r3[1] += c31
+			r3[2] += c32
+			r3[3] += c33
+			continue
+		}
+		r0[0], r0[1], r0[2], r0[3] = c00, c01, c02, c03
+		r1[0], r1[1], r1[2], r1[3] = c10, c11, c12, c13
+		r2[0], r2[1], r2[2], r2[3] = c20, c21, c22, c23
+		r3[0], r3[1], r3[2], r3[3] = c30, c31, c32, c33
 	}
-	r0 := c[0:4:4]
-	r1 := c[ldc : ldc+4 : ldc+4]
-	r2 := c[2*ldc : 2*ldc+4 : 2*ldc+4]
-	r3 := c[3*ldc : 3*ldc+4 : 3*ldc+4]
-	if bias != nil {
-		b := bias[:4:4]
-		r0[0], r0[1], r0[2], r0[3] = b[0]+c00, b[0]+c01, b[0]+c02, b[0]+c03
-		r1[0], r1[1], r1[2], r1[3] = b[1]+c10, b[1]+c11, b[1]+c12, b[1]+c13
-		r2[0], r2[1], r2[2], r2[3] = b[2]+c20, b[2]+c21, b[2]+c22, b[2]+c23
-		r3[0], r3[1], r3[2], r3[3] = b[3]+c30, b[3]+c31, b[3]+c32, b[3]+c33
-		return
-	}
-	if acc {
-		r0[0] += c00
-		r0[1] += c01
-		r0[2] += c02
-		r0[3] += c03
-		r1[0] += c10
-		r1[1] += c11
-		r1[2] += c12
-		r1[3] += c13
-		r2[0] += c20
-		r2[1] += c21
-		r2[2] += c22
-		r2[3] += c23
-		r3[0] += c30
-		r3[1] += c31
-		r3[2] += c32
-		r3[3] += c33
-		return
-	}
-	r0[0], r0[1], r0[2], r0[3] = c00, c01, c02, c03
-	r1[0], r1[1], r1[2], r1[3] = c10, c11, c12, c13
-	r2[0], r2[1], r2[2], r2[3] = c20, c21, c22, c23
-	r3[0], r3[1], r3[2], r3[3] = c30, c31, c32, c33
+}
+
+// sgemmTile4x4 is one tile of sgemmStrip4x4.
+func sgemmTile4x4(kc int, pa, pb []float32, c []float32, ldc int, acc bool, bias []float32) {
+	sgemmStrip4x4(kc, pa, pb, c, ldc, 1, acc, bias)
 }
