@@ -361,7 +361,7 @@ func sgemmPackA(dst []float32, mr int, trans bool, alpha float32, a []float32, l
 // as sgemmKernel.tile describes. Sixteen scalar accumulators are about
 // what the Go register allocator handles before spilling. Under wasm,
 // every call and every loop iteration is costly, so one call covers the
-// strip and the depth loop is unrolled by four (then two, then one); each
+// strip and the depth loop is unrolled by four (then one at a time); each
 // accumulator still adds its products in order of p.
 func sgemmStrip4x4(kc int, pa, pb []float32, c []float32, ldc, nt int, acc bool, bias []float32) {
 	pb = pb[:kc*4]
@@ -460,55 +460,7 @@ func sgemmStrip4x4(kc int, pa, pb []float32, c []float32, ldc, nt int, acc bool,
 			pa = pa[16:]
 			pb = pb[16:]
 		}
-		if len(pa) >= 8 && len(pb) >= 8 {
-			av := (*[8]float32)(pa)
-			bv := (*[8]float32)(pb)
-			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
-			a0 := av[0]
-			c00 += a0 * b0
-			c01 += a0 * b1
-			c02 += a0 * b2
-			c03 += a0 * b3
-			a1 := av[1]
-			c10 += a1 * b0
-			c11 += a1 * b1
-			c12 += a1 * b2
-			c13 += a1 * b3
-			a2 := av[2]
-			c20 += a2 * b0
-			c21 += a2 * b1
-			c22 += a2 * b2
-			c23 += a2 * b3
-			a3 := av[3]
-			c30 += a3 * b0
-			c31 += a3 * b1
-			c32 += a3 * b2
-			c33 += a3 * b3
-			b0, b1, b2, b3 = bv[4], bv[5], bv[6], bv[7]
-			a0 = av[4]
-			c00 += a0 * b0
-			c01 += a0 * b1
-			c02 += a0 * b2
-			c03 += a0 * b3
-			a1 = av[5]
-			c10 += a1 * b0
-			c11 += a1 * b1
-			c12 += a1 * b2
-			c13 += a1 * b3
-			a2 = av[6]
-			c20 += a2 * b0
-			c21 += a2 * b1
-			c22 += a2 * b2
-			c23 += a2 * b3
-			a3 = av[7]
-			c30 += a3 * b0
-			c31 += a3 * b1
-			c32 += a3 * b2
-			c33 += a3 * b3
-			pa = pa[8:]
-			pb = pb[8:]
-		}
-		if len(pa) >= 4 && len(pb) >= 4 {
+		for len(pa) >= 4 && len(pb) >= 4 {
 			av := (*[4]float32)(pa)
 			bv := (*[4]float32)(pb)
 			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
