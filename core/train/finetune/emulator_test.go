@@ -8,6 +8,7 @@ import (
 	"fixq/core/quant"
 	"fixq/core/tensor"
 	"fixq/dpu"
+	"fixq/internal/fmnist"
 )
 
 // The DPU emulator (integer kernels, compiled from the QDQ export) stays
@@ -18,9 +19,8 @@ func TestEmulatorBitExactAfterFinetuning(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, "cnn_fmnist.onnx")
 	input, output := m.Graph.Inputs[0].Name, m.Graph.Outputs[0].Name
-	tr, _ := readIDX(t, "train-images-idx3-ubyte.gz", false)
-	_, trl := readIDX(t, "train-labels-idx1-ubyte.gz", true)
-	test, _ := readIDX(t, "t10k-images-idx3-ubyte.gz", false)
+	tr, trl := fmnist.Load(t, "train")
+	test, _ := fmnist.Load(t, "t10k")
 	ada, err := quant.Quantize(ctx, m, &imageSource{im: tr, input: input, n: 50, size: 10},
 		quant.Config{CalibSize: 50, FastFinetune: true, Finetune: quant.FinetuneConfig{Iterations: 30, Seed: 1}}, nil)
 	if err != nil {
@@ -74,8 +74,7 @@ func TestQATFrozenExport(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, "cnn_fmnist.onnx")
 	input := m.Graph.Inputs[0].Name
-	tr, _ := readIDX(t, "train-images-idx3-ubyte.gz", false)
-	_, trl := readIDX(t, "train-labels-idx1-ubyte.gz", true)
+	tr, trl := fmnist.Load(t, "train")
 	var reps []EpochReport
 	res, err := QAT(ctx, m, &idxSamples{im: tr, labels: trl, input: input, n: 192}, nil, quant.Config{CalibSize: 40},
 		QATOptions{Epochs: 3, Batch: 32, Optimizer: "sgd", LR: 0.02, Seed: 2}, nil, func(e EpochReport) { reps = append(reps, e) })

@@ -13,6 +13,7 @@ import (
 	"fixq/core/onnx"
 	"fixq/core/quant"
 	"fixq/core/tensor"
+	"fixq/internal/fmnist"
 	"fixq/internal/testassets"
 )
 
@@ -34,8 +35,8 @@ func TestEvidence(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, name)
 	input, output := m.Graph.Inputs[0].Name, m.Graph.Outputs[0].Name
-	d := readFMNIST(t)
-	tr, trl, test, labels := d.train, d.trainLabels, d.test, d.testLabels
+	tr, trl := fmnist.Load(t, "train")
+	test, labels := fmnist.Load(t, "t10k")
 	const nTest = 10000
 	calib := func() quant.BatchSource { return &imageSource{im: tr, input: input, n: 100, size: 10} }
 	fl, err := engine.NewSession(m, engine.Options{})

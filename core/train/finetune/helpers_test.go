@@ -1,7 +1,6 @@
 package finetune
 
 import (
-	"compress/gzip"
 	"context"
 	"io"
 	"os"
@@ -17,50 +16,8 @@ import (
 	"fixq/internal/testassets"
 )
 
-const fmnistDir = "/usr/share/datasets/fashion-mnist"
-
 // The models' preprocessing: (x/255 - 0.5)/0.5 (testdata/models/README.md).
 var fmnistNorm = dataset.Norm{Mean: 0.5, Std: 0.5}
-
-func readIDX(t testing.TB, name string, labels bool) (*dataset.Images, []uint8) {
-	t.Helper()
-	f, err := os.Open(testassets.Require(t, filepath.Join(fmnistDir, name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if labels {
-		l, err := dataset.ReadIDXLabels(zr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return nil, l
-	}
-	im, err := dataset.ReadIDXImages(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return im, nil
-}
-
-// fmnist is the Fashion-MNIST training and test sets with their labels.
-type fmnist struct {
-	train, test             *dataset.Images
-	trainLabels, testLabels []uint8
-}
-
-func readFMNIST(t testing.TB) fmnist {
-	var d fmnist
-	d.train, _ = readIDX(t, "train-images-idx3-ubyte.gz", false)
-	_, d.trainLabels = readIDX(t, "train-labels-idx1-ubyte.gz", true)
-	d.test, _ = readIDX(t, "t10k-images-idx3-ubyte.gz", false)
-	_, d.testLabels = readIDX(t, "t10k-labels-idx1-ubyte.gz", true)
-	return d
-}
 
 // imageSource streams images [from, from+n) in batches.
 type imageSource struct {

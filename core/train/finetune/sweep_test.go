@@ -13,6 +13,7 @@ import (
 	"fixq/core/engine"
 	"fixq/core/quant"
 	"fixq/core/tensor"
+	"fixq/internal/fmnist"
 )
 
 // TestAdaQuantSweep chooses AdaQuant's settings on a validation split and
@@ -40,8 +41,8 @@ func TestAdaQuantSweep(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, name)
 	input, output := m.Graph.Inputs[0].Name, m.Graph.Outputs[0].Name
-	d := readFMNIST(t)
-	tr, trl, test, tel := d.train, d.trainLabels, d.test, d.testLabels
+	tr, trl := fmnist.Load(t, "train")
+	test, tel := fmnist.Load(t, "t10k")
 	const valFrom, nVal, nTest = 50000, 10000, 10000
 	fl, err := engine.NewSession(m, engine.Options{})
 	if err != nil {
