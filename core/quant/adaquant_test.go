@@ -14,6 +14,7 @@ import (
 	"fixq/core/onnx"
 	"fixq/core/tensor"
 	"fixq/core/train"
+	"fixq/internal/fmnist"
 )
 
 // Fast fine-tuning (Config.FastFinetune, AdaQuant) on the MobileNetV2-style
@@ -27,9 +28,8 @@ func TestFastFinetuneLowersLayerErrorFashionMNIST(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, "mbv2_fmnist.onnx")
 	input, output := m.Graph.Inputs[0].Name, m.Graph.Outputs[0].Name
-	tr := readImages(t, "train-images-idx3-ubyte.gz")
-	test := readImages(t, "t10k-images-idx3-ubyte.gz")
-	labels := readLabels(t, "t10k-labels-idx1-ubyte.gz")
+	tr, _ := fmnist.Load(t, "train")
+	test, labels := fmnist.Load(t, "t10k")
 	quantize := func(cfg Config) *Result {
 		res, err := Quantize(ctx, m, &imageSource{im: tr, input: input, n: 100, size: 10}, cfg, nil)
 		if err != nil {
@@ -161,7 +161,7 @@ func TestFastFinetuneReproducible(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, "cnn_fmnist.onnx")
 	input := m.Graph.Inputs[0].Name
-	tr := readImages(t, "train-images-idx3-ubyte.gz")
+	tr, _ := fmnist.Load(t, "train")
 	run := func(seed int64) []byte {
 		res, err := Quantize(ctx, m, &imageSource{im: tr, input: input, n: 40, size: 10},
 			Config{CalibSize: 40, FastFinetune: true, Finetune: FinetuneConfig{Iterations: 20, Seed: seed}}, nil)
@@ -188,7 +188,7 @@ func TestFastFinetuneReproducible(t *testing.T) {
 func TestFastFinetuneCancel(t *testing.T) {
 	m := loadModel(t, "cnn_fmnist.onnx")
 	input := m.Graph.Inputs[0].Name
-	tr := readImages(t, "train-images-idx3-ubyte.gz")
+	tr, _ := fmnist.Load(t, "train")
 	ctx, cancel := context.WithCancel(context.Background())
 	layers := 0
 	_, err := Quantize(ctx, m, &imageSource{im: tr, input: input, n: 20, size: 10},
@@ -230,7 +230,7 @@ func TestExportKeepsFixPos(t *testing.T) {
 	ctx := context.Background()
 	m := loadModel(t, "cnn_fmnist.onnx")
 	input := m.Graph.Inputs[0].Name
-	tr := readImages(t, "train-images-idx3-ubyte.gz")
+	tr, _ := fmnist.Load(t, "train")
 	src := func() BatchSource { return &imageSource{im: tr, input: input, n: 40, size: 10} }
 	res, err := Quantize(ctx, m, src(), Config{CalibSize: 40}, nil)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"fixq/core/graph"
 	"fixq/core/tensor"
+	"fixq/internal/fmnist"
 	"fixq/internal/testassets"
 )
 
@@ -26,8 +27,7 @@ import (
 // script holds its calibration array in memory.
 func BenchmarkPTQ(b *testing.B) {
 	b.Run("model=mbv2_fmnist", func(b *testing.B) {
-		train := readImages(b, "train-images-idx3-ubyte.gz")
-		labels := readLabels(b, "train-labels-idx1-ubyte.gz")
+		train, labels := fmnist.Load(b, "train")
 		var idx []int
 		for c := uint8(0); c < 10; c++ {
 			n := 0

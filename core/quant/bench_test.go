@@ -3,12 +3,14 @@ package quant
 import (
 	"context"
 	"testing"
+
+	"fixq/internal/fmnist"
 )
 
 // BenchmarkQuantize times Quantize on the trained Fashion-MNIST models with
 // 100 calibration images (batches of 10): the figures quoted in reports.
 func BenchmarkQuantize(b *testing.B) {
-	train := readImages(b, "train-images-idx3-ubyte.gz")
+	train, _ := fmnist.Load(b, "train")
 	for _, name := range []string{"cnn_fmnist", "mbv2_fmnist"} {
 		b.Run("model="+name, func(b *testing.B) {
 			m := loadModel(b, name+".onnx")

@@ -12,6 +12,7 @@ import (
 	"fixq/core/engine"
 	"fixq/core/graph"
 	"fixq/core/tensor"
+	"fixq/internal/fmnist"
 )
 
 // Evidence for CLE and bias correction on the trained Fashion-MNIST models
@@ -30,9 +31,8 @@ var fmnistData struct {
 func loadFMNIST(t testing.TB) (train, test *dataset.Images, labels []uint8) {
 	t.Helper()
 	fmnistData.once.Do(func() {
-		fmnistData.train = readImages(t, "train-images-idx3-ubyte.gz")
-		fmnistData.test = readImages(t, "t10k-images-idx3-ubyte.gz")
-		fmnistData.labels = readLabels(t, "t10k-labels-idx1-ubyte.gz")
+		fmnistData.train, _ = fmnist.Load(t, "train")
+		fmnistData.test, fmnistData.labels = fmnist.Load(t, "t10k")
 	})
 	if fmnistData.train == nil {
 		t.Fatal("Fashion-MNIST not loaded")

@@ -1,7 +1,6 @@
 package quant
 
 import (
-	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"fixq/core/graph"
 	"fixq/core/onnx"
 	"fixq/core/tensor"
+	"fixq/internal/fmnist"
 	"fixq/internal/testassets"
 )
 
@@ -21,45 +21,7 @@ import (
 // on the first 100 training images (batches of 10, so the activation
 // fix_pos is the mode over 10 batches), then score top-1 on the test set.
 
-const fmnistDir = "/usr/share/datasets/fashion-mnist"
-
 var fmnistNorm = dataset.Norm{Mean: 0.5, Std: 0.5}
-
-func readImages(t testing.TB, name string) *dataset.Images {
-	t.Helper()
-	f, err := os.Open(testassets.Require(t, filepath.Join(fmnistDir, name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := dataset.ReadIDXImages(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return im
-}
-
-func readLabels(t testing.TB, name string) []uint8 {
-	t.Helper()
-	f, err := os.Open(testassets.Require(t, filepath.Join(fmnistDir, name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := dataset.ReadIDXLabels(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l
-}
 
 // imageSource streams images [0, n) in batches, as the job layer would.
 type imageSource struct {
@@ -110,9 +72,9 @@ func fmnistEvidence(t *testing.T, model string, nTest int) fmnistFigures {
 	ctx := context.Background()
 	m := loadModel(t, model)
 	input, output := m.Graph.Inputs[0].Name, m.Graph.Outputs[0].Name
-	train := readImages(t, "train-images-idx3-ubyte.gz")
-	test := readImages(t, "t10k-images-idx3-ubyte.gz")
-	labels := readLabels(t, "t10k-labels-idx1-ubyte.gz")[:nTest]
+	train, _ := fmnist.Load(t, "train")
+	test, labels := fmnist.Load(t, "t10k")
+	labels = labels[:nTest]
 
 	t0 := time.Now()
 	res, err := Quantize(ctx, m, &imageSource{im: train, input: input, n: 100, size: 10}, Config{}, nil)
