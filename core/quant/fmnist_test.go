@@ -3,7 +3,6 @@ package quant
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"fixq/core/dataset"
 	"fixq/core/engine"
 	"fixq/core/graph"
-	"fixq/core/onnx"
 	"fixq/core/tensor"
 	"fixq/internal/fmnist"
 	"fixq/internal/testassets"
@@ -48,15 +46,7 @@ func (s *imageSource) Rewind() error { s.at = 0; return nil }
 func loadModel(t testing.TB, name string) *graph.Model {
 	t.Helper()
 	path := testassets.Require(t, filepath.Join(repoRoot(t), "testdata", "models", name))
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := onnx.DecodeBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return loadONNX(t, path)
 }
 
 type fmnistFigures struct {

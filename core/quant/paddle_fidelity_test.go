@@ -54,6 +54,7 @@ func readNPY(t testing.TB, path string) *tensor.Tensor {
 	return x
 }
 
+// loadONNX reads and decodes an ONNX file (shared by the package's tests).
 func loadONNX(t testing.TB, path string) *graph.Model {
 	t.Helper()
 	b, err := os.ReadFile(path)

@@ -3,11 +3,9 @@ package quant
 import (
 	"context"
 	"math/rand"
-	"os"
 	"testing"
 	"time"
 
-	"fixq/core/onnx"
 	"fixq/core/tensor"
 	"fixq/internal/testassets"
 )
@@ -22,14 +20,7 @@ func TestPaddleClsEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: real model")
 	}
-	b, err := os.ReadFile(testassets.PaddleCls(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := onnx.DecodeBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := loadONNX(t, testassets.PaddleCls(t))
 	in := m.Graph.Inputs[0].Name
 	r := rand.New(rand.NewSource(30))
 	var cal []map[string]*tensor.Tensor

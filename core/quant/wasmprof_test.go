@@ -11,7 +11,6 @@ import (
 
 	"fixq/core/engine"
 	"fixq/core/graph"
-	"fixq/core/onnx"
 	"fixq/core/tensor"
 	"fixq/internal/testassets"
 )
@@ -29,14 +28,7 @@ func TestWasmProfile(t *testing.T) {
 	if which == "rec" {
 		path, shape = testassets.PaddleRec(t), []int{1, 3, 48, 320}
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := onnx.DecodeBytes(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := loadONNX(t, path)
 	in := m.Graph.Inputs[0].Name
 	r := rand.New(rand.NewSource(30))
 	nq := 4
