@@ -66,28 +66,38 @@ func batchSize(g *graph.Graph, batch map[string]*tensor.Tensor) (int, error) {
 	return 0, fmt.Errorf("quant: model has no inputs")
 }
 
-// truncateBatch keeps the first n samples (dim 0) of every input.
-func truncateBatch(batch map[string]*tensor.Tensor, n int) (map[string]*tensor.Tensor, error) {
+// TruncateBatch keeps the first n samples (dim 0) of every input,
+// sharing storage.
+func TruncateBatch(batch map[string]*tensor.Tensor, n int) (map[string]*tensor.Tensor, error) {
 	out := make(map[string]*tensor.Tensor, len(batch))
 	for k, t := range batch {
 		if len(t.Shape) == 0 || t.Shape[0] <= n {
 			out[k] = t
 			continue
 		}
-		per := t.Len() / t.Shape[0]
-		shape := append([]int{n}, t.Shape[1:]...)
-		c := &tensor.Tensor{DType: t.DType, Shape: shape}
-		switch t.DType {
-		case tensor.Float32:
-			c.F32 = t.F32[:n*per]
-		case tensor.Int64:
-			c.I64 = t.I64[:n*per]
-		default:
-			return nil, fmt.Errorf("quant: calibration input %q: cannot slice %v", k, t.DType)
+		c, err := sliceSamples(k, t, 0, n)
+		if err != nil {
+			return nil, err
 		}
 		out[k] = c
 	}
 	return out, nil
+}
+
+// sliceSamples is samples [lo, hi) (dim 0) of input k's tensor t,
+// sharing storage.
+func sliceSamples(k string, t *tensor.Tensor, lo, hi int) (*tensor.Tensor, error) {
+	per := t.Len() / t.Shape[0]
+	c := &tensor.Tensor{DType: t.DType, Shape: append([]int{hi - lo}, t.Shape[1:]...)}
+	switch t.DType {
+	case tensor.Float32:
+		c.F32 = t.F32[lo*per : hi*per]
+	case tensor.Int64:
+		c.I64 = t.I64[lo*per : hi*per]
+	default:
+		return nil, fmt.Errorf("quant: calibration input %q: cannot slice %v", k, t.DType)
+	}
+	return c, nil
 }
 
 // batchReader draws at most limit samples from a source, counting them,
@@ -130,7 +140,7 @@ func (r *batchReader) next(ctx context.Context) (map[string]*tensor.Tensor, int,
 	}
 	if r.done+n > r.limit {
 		n = r.limit - r.done
-		if b, err = truncateBatch(b, n); err != nil {
+		if b, err = TruncateBatch(b, n); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -167,15 +167,9 @@ func sliceBatch(batch map[string]*tensor.Tensor, lo, hi int) (map[string]*tensor
 		if len(t.Shape) == 0 || t.Shape[0] == 0 {
 			return nil, fmt.Errorf("quant: calibration input %q has no batch dimension", k)
 		}
-		per := t.Len() / t.Shape[0]
-		c := &tensor.Tensor{DType: t.DType, Shape: append([]int{hi - lo}, t.Shape[1:]...)}
-		switch t.DType {
-		case tensor.Float32:
-			c.F32 = t.F32[lo*per : hi*per]
-		case tensor.Int64:
-			c.I64 = t.I64[lo*per : hi*per]
-		default:
-			return nil, fmt.Errorf("quant: calibration input %q: cannot slice %v", k, t.DType)
+		c, err := sliceSamples(k, t, lo, hi)
+		if err != nil {
+			return nil, err
 		}
 		out[k] = c
 	}

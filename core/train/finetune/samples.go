@@ -91,21 +91,10 @@ func ReadBatches(ctx context.Context, src quant.BatchSource, limit int) ([]map[s
 			continue
 		}
 		if n+size > limit {
-			keep := limit - n
-			for k, t := range cp {
-				per := t.Len() / size
-				c := &tensor.Tensor{DType: t.DType, Shape: append([]int{keep}, t.Shape[1:]...)}
-				switch t.DType {
-				case tensor.Float32:
-					c.F32 = t.F32[:keep*per]
-				case tensor.Int64:
-					c.I64 = t.I64[:keep*per]
-				default:
-					return nil, fmt.Errorf("calibration input %q: cannot slice %v", k, t.DType)
-				}
-				cp[k] = c
+			size = limit - n
+			if cp, err = quant.TruncateBatch(cp, size); err != nil {
+				return nil, err
 			}
-			size = keep
 		}
 		out = append(out, cp)
 		n += size
