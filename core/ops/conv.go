@@ -167,18 +167,7 @@ func convKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.Tensor, e
 		return []*tensor.Tensor{y}, nil
 	}
 	// Start from the bias (or zero): the remaining paths accumulate into Y.
-	for b := 0; b < batch; b++ {
-		for m := 0; m < outChans; m++ {
-			plane := y.F32[(b*outChans+m)*outVol : (b*outChans+m+1)*outVol]
-			var v float32
-			if bias != nil {
-				v = bias[m]
-			}
-			for i := range plane {
-				plane[i] = v
-			}
-		}
-	}
+	fillBias(y.F32, batch, outChans, outVol, bias)
 	if cg == 1 {
 		for b := 0; b < batch; b++ {
 			for m := 0; m < outChans; m++ {
@@ -456,6 +445,23 @@ func (s *convImB) packPanel(panel []float32, nr, pc, kc, j0, nn int) {
 	if nn < nr {
 		for i := range tap {
 			clear(panel[i*nr+nn : i*nr+nr])
+		}
+	}
+}
+
+// fillBias sets every [outVol] plane of y (batch x outChans of them) to
+// its channel's bias, or to zero when bias is nil.
+func fillBias(y []float32, batch, outChans, outVol int, bias []float32) {
+	for b := 0; b < batch; b++ {
+		for m := 0; m < outChans; m++ {
+			plane := y[(b*outChans+m)*outVol : (b*outChans+m+1)*outVol]
+			var v float32
+			if bias != nil {
+				v = bias[m]
+			}
+			for i := range plane {
+				plane[i] = v
+			}
 		}
 	}
 }

@@ -70,18 +70,7 @@ func convTransposeKernel(c *Ctx, n *graph.Node, in []*tensor.Tensor) ([]*tensor.
 		return nil, n.Errorf("output: %w", err)
 	}
 	inVol, outVol, kvol := win.inVol(), win.outVol(), win.kvol()
-	for b := 0; b < batch; b++ {
-		for m := 0; m < outChans; m++ {
-			plane := y.F32[(b*outChans+m)*outVol : (b*outChans+m+1)*outVol]
-			var v float32
-			if bias != nil {
-				v = bias[m]
-			}
-			for i := range plane {
-				plane[i] = v
-			}
-		}
-	}
+	fillBias(y.F32, batch, outChans, outVol, bias)
 	if outVol == 0 || inVol == 0 || batch == 0 {
 		return []*tensor.Tensor{y}, nil
 	}
