@@ -66,10 +66,10 @@ func hardSigmoidDPU(x float64) float64 {
 
 // hardSwishDPU is §3.3: h = hardSigmoidDPU(x) quantized to fix_pos 7 with
 // DPU_ROUND and saturation, then x·h (the caller rounds to the output).
-// It is fakeQuant(h, 7, RoundDPU) written with plain multiplications,
-// which are exact here (h is NaN or in [0, 1.0002], never subnormal: the
-// smallest nonzero x+3 of a float32 x is 2^-22), and several times faster
-// than math.Ldexp in the simulator's hottest loop.
+// It is DequantizeValue(QuantizeValue(h, 7, RoundDPU), 7) written with
+// plain multiplications, which are exact here (h is NaN or in [0, 1.0002],
+// never subnormal: the smallest nonzero x+3 of a float32 x is 2^-22), and
+// several times faster than math.Ldexp in the simulator's hottest loop.
 func hardSwishDPU(x float64) float64 {
 	const s = 1 << HardSwishSigmoidFixPos
 	return x * (saturate(math.Floor(hardSigmoidDPU(x)*s+0.5)) / s)

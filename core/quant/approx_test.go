@@ -97,12 +97,15 @@ func TestHardSwishRule(t *testing.T) {
 }
 
 // TestHardSwishMatchesLdexpForm: the multiply form of hardSwishDPU gives
-// the bits of x·fakeQuant(hardSigmoid(x), 7, RoundDPU) (math.Ldexp, the
+// the bits of x·Dequantize(Quantize(hardSigmoid(x), 7)) (math.Ldexp, the
 // builtin min/max relu6; hardSigmoidDPU too) for
 // every float32 x near the interesting range, extremes and NaN included.
 func TestHardSwishMatchesLdexpForm(t *testing.T) {
 	sig := func(x float64) float64 { return min(max(x+3, 0), 6) * HardSigmoidMul / (1 << HardSigmoidShift) }
-	ref := func(x float64) float64 { return x * fakeQuant(sig(x), HardSwishSigmoidFixPos, RoundDPU) }
+	ref := func(x float64) float64 {
+		q := QuantizeValue(sig(x), HardSwishSigmoidFixPos, RoundDPU)
+		return x * DequantizeValue(q, HardSwishSigmoidFixPos)
+	}
 	check := func(x float32) {
 		if g, w := hardSigmoidDPU(float64(x)), sig(float64(x)); math.Float64bits(g) != math.Float64bits(w) && !(math.IsNaN(g) && math.IsNaN(w)) {
 			t.Fatalf("hardSigmoidDPU(%g) = %g, builtin min/max form %g", x, g, w)

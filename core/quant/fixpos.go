@@ -77,14 +77,6 @@ func QuantizeValue(x float64, fp int, r RoundMode) int8 {
 // DequantizeValue is q·2^-fp.
 func DequantizeValue(q int8, fp int) float64 { return math.Ldexp(float64(q), -fp) }
 
-// fakeQuant is DequantizeValue(QuantizeValue(x)) computed in float64; the
-// result is exact in float32 (an int8 times a power of two, unless the
-// power leaves float32's exponent range, which fix_pos in [-31, 31]+ never
-// does for realistic tensors).
-func fakeQuant(x float64, fp int, r RoundMode) float64 {
-	return math.Ldexp(saturate(r.round(math.Ldexp(x, fp))), -fp)
-}
-
 // FakeQuantize writes dequantize(quantize(src)) to dst (same length), the
 // simulation of one quantization point.
 func FakeQuantize(dst, src []float32, fp int, r RoundMode) {
@@ -142,7 +134,7 @@ func squaredErrorBelow(data []float32, fp int, r RoundMode, finite bool, limit f
 	return s
 }
 
-// squaredError is Σ(fakeQuant(x)-x)² in float64 over the finite elements.
+// squaredError is Σ(DequantizeValue(QuantizeValue(x))-x)² in float64 over the finite elements.
 // The loops are specialised by rounding mode and finiteness: this is the
 // calibration's hot loop (5 passes per activation per batch).
 func squaredError(data []float32, fp int, r RoundMode, finite bool) float64 {
