@@ -50,13 +50,7 @@ func TestEvidence(t *testing.T) {
 	floatPreds := predictions(t, fl.Run, input, output, all)
 	t.Logf("float: %.2f%%", top1(t, test, labels, input, output, nTest, fl.Run))
 	agreement := func(run func(context.Context, map[string]*tensor.Tensor) (map[string]*tensor.Tensor, error)) float64 {
-		same := 0
-		for i, p := range predictions(t, run, input, output, all) {
-			if p == floatPreds[i] {
-				same++
-			}
-		}
-		return 100 * float64(same) / nTest
+		return agree(predictions(t, run, input, output, all), floatPreds)
 	}
 	rows := []struct {
 		name string
